@@ -1,0 +1,6 @@
+/**
+ * `@sluice/plugin-aws`: skeleton; the plugin is built in its own issue.
+ * @packageDocumentation
+ */
+/** Plugin name, as it will appear in the plugin manifest. */
+export const pluginName = '@sluice/plugin-aws';
