@@ -1,0 +1,4 @@
+/** Per-test-file setup (vitest `setupFiles`). */
+import { installLeakChecks } from './leaks.js';
+
+installLeakChecks();
