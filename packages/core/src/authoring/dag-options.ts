@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { TRIGGER_RULES } from '../states.js';
 import { durationSchema } from './duration.js';
 import { assetUriSchema, normalizeSchedule } from './schedule.js';
+import type { Notifier, TaskCallback } from './task.js';
+import { validateCronExpression } from '../scheduling/intervals.js';
 
 /** Valid DAG ids: letters, digits, `_`, `-`, `.`; starting with a letter or digit; at most 250 characters. */
 export const DAG_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,249}$/;
@@ -26,8 +28,8 @@ const timezoneSchema = z.string().refine((tz) => {
   }
 }, 'unknown IANA timezone');
 
-const functionSchema = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
-const notifierSchema = z.custom<object>(
+const functionSchema = z.custom<TaskCallback>((v) => typeof v === 'function', 'must be a function');
+const notifierSchema = z.custom<Notifier>(
   (v) => typeof v === 'object' && v !== null && typeof (v as { notify?: unknown }).notify === 'function',
   'must be a notifier (an object with notify())',
 );
@@ -97,6 +99,13 @@ export const dagOptionsSchema = z
     const scheduled = o.schedule.kind === 'cron' || o.schedule.kind === 'interval' || o.schedule.kind === 'once';
     if (scheduled && !o.start) ctx.addIssue({ code: 'custom', path: ['start'], message: 'start is required for a time-scheduled DAG' });
     if (o.start && o.end && o.end < o.start) ctx.addIssue({ code: 'custom', path: ['end'], message: 'end is before start' });
+    if (o.schedule.kind === 'cron') {
+      try {
+        validateCronExpression(o.schedule.expression, o.timezone);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', path: ['schedule'], message: (error as Error).message });
+      }
+    }
   });
 
 /** Parsed DAG options. */
