@@ -92,6 +92,8 @@ CREATE TABLE sluice_task_instances (
   ended_at timestamptz,
   next_attempt_at timestamptz,
   first_poke_at timestamptz,
+  -- true while an up_for_reschedule sensor waits: its next claim keeps the same try_number
+  pending_reschedule boolean NOT NULL DEFAULT false,
   worker text,
   hostname text,
   heartbeat_at timestamptz,
