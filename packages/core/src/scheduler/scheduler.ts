@@ -1,0 +1,224 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Dag } from '../authoring/dag.js';
+import type { DagStructure } from '../authoring/structure.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Connection } from '../connections/types.js';
+import { SecretRedactor, registerSecretValues } from '../connections/redact.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { DEFAULT_MAX_OUTPUT_BYTES } from '../executor/outputs.js';
+import { describeError } from '../executor/invoke-task.js';
+import { LocalExecutor } from '../executor/local-executor.js';
+import type { AttemptReport } from '../executor/run-attempt.js';
+import { queueScheduledTasks } from '../store/queue-tasks.js';
+import { rowsOf } from '../store/rows.js';
+import { advanceRuns, type RunEvent } from './advance-runs.js';
+import { createDueRuns, type SchedulableDag } from './create-runs.js';
+import { VersionCache, type DagRegistry } from './dag-registry.js';
+import { failStaleAttempts } from './stale-attempts.js';
+import { syncDagsToStore } from './sync-dags.js';
+import { completeBackfills } from './backfill.js';
+import { notifyRunEvents } from './run-notifications.js';
+
+/** Options of {@link Scheduler}. */
+export interface SchedulerOptions {
+  knex: Knex;
+  /** DAG code. */
+  registry: DagRegistry;
+  /** Rescans DAG files (DagFolder.scan); import errors are stored for `dags list`. */
+  scanDags?: () => Promise<{ changed: boolean; errors: ReadonlyMap<string, string> }>;
+  /** Resolves connections and variables for tasks (the secrets chain). */
+  getConnection: (id: string) => Promise<Connection>;
+  getVariable: (key: string) => Promise<string | undefined>;
+  clock?: Clock;
+  logger?: Logger;
+  /** Attempts running at once in this process. Default 16. 0 runs no executor (scheduling only). */
+  concurrency?: number;
+  queues?: readonly string[];
+  /** Time between loop iterations when nothing wakes it. Default 1000 ms. */
+  loopIntervalMs?: number;
+  /** Minimum time between DAG folder scans. Default 2000 ms. */
+  scanIntervalMs?: number;
+  /** A running attempt with no heartbeat for this long is failed (and retried). Default 120 s. */
+  heartbeatTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  maxOutputBytes?: number;
+  redactor?: SecretRedactor;
+  /** Folder the DAG files (and `dag.file` paths) are in. */
+  dagsDir?: string;
+}
+
+/** What one loop iteration did. */
+export interface IterationResult {
+  runsCreated: number;
+  tasksQueued: number;
+  tasksLaunched: number;
+  runEvents: RunEvent[];
+}
+
+/**
+ * The scheduler: a loop over pure decisions and thin store calls. Each iteration syncs DAG files, creates
+ * due runs, advances active runs, queues ready tasks within pools and limits, and launches attempts on the
+ * local executor. Errors in an iteration are logged, never thrown out of the loop.
+ */
+export class Scheduler {
+  readonly processId = `scheduler-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly executor: LocalExecutor | undefined;
+  private readonly versions: VersionCache;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly structures = new WeakMap<Dag<unknown>, { structure: DagStructure; versionHash: string }>();
+  private lastScan = -Infinity;
+  private synced = new Set<Dag<unknown>>();
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private wakeUp: (() => void) | undefined;
+  private woken = false;
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.versions = new VersionCache(options.knex);
+    const concurrency = options.concurrency ?? 16;
+    const redactor = options.redactor ?? new SecretRedactor();
+    // Every secret a task resolves is scrubbed from its log lines and error messages from then on.
+    const getConnection = async (id: string): Promise<Connection> => {
+      const connection = await options.getConnection(id);
+      registerSecretValues(redactor, connection);
+      return connection;
+    };
+    this.executor =
+      concurrency > 0
+        ? new LocalExecutor({
+            env: {
+              knex: options.knex,
+              logger: this.logger,
+              now: () => this.clock.now(),
+              getDag: (id) => options.registry.get(id),
+              getStructure: (dagId, hash) => this.versions.get(dagId, hash),
+              getConnection,
+              getVariable: options.getVariable,
+              maxOutputBytes: options.maxOutputBytes ?? (Number(process.env.SLUICE_MAX_OUTPUT_BYTES) || DEFAULT_MAX_OUTPUT_BYTES),
+              redactor,
+              dagsDir: options.dagsDir,
+            },
+            concurrency,
+            queues: options.queues ?? ['default'],
+            workerId: this.processId,
+            hostname: hostname(),
+            ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
+            onAttemptFinished: (report: AttemptReport) => {
+              if (report.recorded) this.wake();
+            },
+          })
+        : undefined;
+  }
+
+  private schedulable(): SchedulableDag[] {
+    const out: SchedulableDag[] = [];
+    for (const dag of this.options.registry.list()) {
+      let entry = this.structures.get(dag);
+      if (!entry) {
+        try {
+          entry = { structure: dag.structure(), versionHash: dag.versionHash() };
+        } catch (error) {
+          this.logger.error('invalid DAG skipped', { dagId: dag.id, error: describeError(error) });
+          continue;
+        }
+        this.structures.set(dag, entry);
+        this.versions.put(dag.id, entry.versionHash, entry.structure);
+      }
+      out.push({ dag, ...entry });
+    }
+    return out;
+  }
+
+  /** Runs one iteration. Exposed for tests and `dags test`; the loop calls it repeatedly. */
+  async runOnce(): Promise<IterationResult> {
+    const { knex } = this.options;
+    const now = this.clock.now();
+    let scanErrors: ReadonlyMap<string, string> | undefined;
+    if (this.options.scanDags && performance.now() - this.lastScan >= (this.options.scanIntervalMs ?? 2000)) {
+      this.lastScan = performance.now();
+      const scan = await this.options.scanDags();
+      if (scan.changed || this.synced.size === 0) scanErrors = scan.errors;
+    }
+    const dags = this.schedulable();
+    const current = new Set(dags.map((d) => d.dag));
+    const changed = scanErrors !== undefined || current.size !== this.synced.size || [...current].some((d) => !this.synced.has(d));
+    if (changed) {
+      await syncDagsToStore(knex, dags, scanErrors);
+      this.synced = current;
+    }
+    const paused = new Set(rowsOf(await knex.raw('SELECT dag_id FROM sluice_dags WHERE is_paused')).map((r) => String(r.dag_id)));
+    const runsCreated = await createDueRuns(knex, dags, paused, now, this.logger);
+    const runEvents = await advanceRuns(knex, this.versions, paused, now, this.logger);
+    const tasksQueued = await queueScheduledTasks(knex, {
+      maxActiveTasks: (dagId) => dags.find((d) => d.dag.id === dagId)?.structure.maxActiveTasks ?? 16,
+      maxActiveMapped: (dagId, hash, taskId) => this.versions.peek(dagId, hash)?.tasks.find((t) => t.id === taskId)?.maxActiveMapped,
+    });
+    const tasksLaunched = this.executor ? await this.executor.claimAndLaunch() : 0;
+    await failStaleAttempts(knex, this.versions, this.options.heartbeatTimeoutMs ?? 120_000, this.executor?.runningAttemptIds ?? [], now, this.logger);
+    await completeBackfills(knex);
+    await notifyRunEvents(runEvents, this.options.registry, this.options.getConnection, now, this.logger);
+    await knex.raw(
+      `INSERT INTO sluice_processes (id, kind, hostname, pid) VALUES (?, 'scheduler', ?, ?)
+       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
+      [this.processId, hostname(), process.pid],
+    );
+    return { runsCreated, tasksQueued, tasksLaunched, runEvents };
+  }
+
+  /** Wakes the loop now (after an attempt finished or a run was triggered). */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Starts the loop in the background. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      let failures = 0;
+      while (!this.stopping) {
+        this.woken = false;
+        try {
+          await this.runOnce();
+          failures = 0;
+        } catch (error) {
+          failures++;
+          this.logger.error('scheduler iteration failed; retrying', { error: describeError(error), failures });
+        }
+        if (this.stopping) break;
+        if (this.woken) continue;
+        const wait = failures === 0 ? (this.options.loopIntervalMs ?? 1000) : Math.min(30_000, 500 * 2 ** failures);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    })();
+  }
+
+  /**
+   * Stops: no more claims, running attempts get `graceMs` to finish, the rest go back to `scheduled` for
+   * another process or the next start. Waits for the loop to end.
+   */
+  async stop(graceMs = 30_000): Promise<{ finished: number; released: number }> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = undefined;
+    const result = this.executor ? await this.executor.shutdown(graceMs) : { finished: 0, released: 0 };
+    await this.options.knex
+      .raw(`UPDATE sluice_processes SET stopped_at = now() WHERE id = ?`, [this.processId])
+      .catch((error: unknown) => this.logger.warn('could not record scheduler stop', { error: describeError(error) }));
+    return result;
+  }
+}
