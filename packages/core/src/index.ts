@@ -48,6 +48,7 @@ export { parseConnectionUri, parseConnectionJson, formatConnectionUri } from './
 export { EnvironmentSecretsBackend } from './connections/env-backend.js';
 export { MetadataStoreSecretsBackend } from './connections/store-backend.js';
 export { SecretsResolver, type SecretsResolverOptions } from './connections/resolver.js';
+export { parseSecretsBackendsConfig, createConfiguredSecretsBackends, type SecretsBackendConfig } from './connections/configured-backends.js';
 export { SecretRedactor, redactConnection, registerSecretValues } from './connections/redact.js';
 export { setConnection, getStoredConnection, listConnections, deleteConnection, setVariable, getVariable, listVariables, deleteVariable } from './connections/store-connections.js';
 export { renderTemplate, buildTemplateVariables, validateTemplate, type TemplateVariables } from './templates/render.js';

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { EnvironmentSecretsBackend } from '../connections/env-backend.js';
 import { MetadataStoreSecretsBackend } from '../connections/store-backend.js';
 import { SecretsResolver } from '../connections/resolver.js';
+import { createConfiguredSecretsBackends, parseSecretsBackendsConfig } from '../connections/configured-backends.js';
 import { DagFolder } from '../loader/dag-folder.js';
 import { createPinoLogger, type Logger, type LogLevel } from '../logger.js';
 import { openDatabase, resolveDatabaseConfig, type Database } from '../store/database.js';
@@ -24,7 +25,8 @@ export function resolveDagsDir(option: string | undefined): string {
 
 /**
  * Opens the metadata store (SLUICE_DATABASE_URL / DATABASE_URL, else PGlite under `.sluice/` of the current
- * directory), migrates it, and builds the secrets chain (environment, then metadata store).
+ * directory), migrates it, and builds the secrets chain: environment, metadata store, then the plugin
+ * backends configured in SLUICE_SECRETS_BACKENDS.
  */
 export async function openRuntime(options: { dags?: string; loadDags?: boolean; logLevel?: LogLevel } = {}): Promise<CliRuntime> {
   const logger = createPinoLogger({ level: options.logLevel ?? ((process.env.SLUICE_LOG_LEVEL as LogLevel | undefined) ?? 'warn') });
@@ -35,7 +37,14 @@ export async function openRuntime(options: { dags?: string; loadDags?: boolean; 
     await db.close();
     throw error;
   }
-  const secrets = new SecretsResolver([new EnvironmentSecretsBackend(process.env), new MetadataStoreSecretsBackend(db.knex)], { logger });
+  let configured;
+  try {
+    configured = await createConfiguredSecretsBackends(parseSecretsBackendsConfig(process.env.SLUICE_SECRETS_BACKENDS), process.cwd());
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const secrets = new SecretsResolver([new EnvironmentSecretsBackend(process.env), new MetadataStoreSecretsBackend(db.knex), ...configured], { logger });
   const dagsDir = resolveDagsDir(options.dags);
   const folder = options.loadDags ? new DagFolder({ dir: dagsDir, logger }) : undefined;
   if (folder) await folder.scan();

@@ -16,7 +16,7 @@ export interface RunEvent {
   run: DagRunRecord;
 }
 
-/** Starts queued runs within maxActiveRuns (per DAG; backfill runs within their backfill's own limit). */
+/** Starts queued runs within maxActiveRuns (per DAG; backfill runs within their backfill's own limit, even when paused). */
 async function startQueuedRuns(knex: Knex, runs: DagRunRecord[], versions: VersionCache, paused: ReadonlySet<string>): Promise<DagRunRecord[]> {
   const backfillLimits = new Map(
     rowsOf(await knex.raw(`SELECT id, max_active_runs FROM sluice_backfills WHERE state = 'running'`)).map((r) => [Number(r.id), Number(r.max_active_runs)]),
@@ -27,7 +27,8 @@ async function startQueuedRuns(knex: Knex, runs: DagRunRecord[], versions: Versi
   for (const r of runs) if (r.state === 'running') active.set(key(r), (active.get(key(r)) ?? 0) + 1);
   const toStart: DagRunRecord[] = [];
   for (const r of runs) {
-    if (r.state !== 'queued' || paused.has(r.dagId)) continue;
+    // A paused DAG starts no new runs, except the runs of a backfill someone explicitly asked for.
+    if (r.state !== 'queued' || (paused.has(r.dagId) && !inBackfill(r))) continue;
     let limit: number;
     if (inBackfill(r)) {
       limit = backfillLimits.get(r.backfillId as number) as number;

@@ -31,7 +31,7 @@ export async function getDecisionOutputs(
     const taskId = String(r.task_id);
     const entry = out.get(runPk) ?? { branchFollows: {}, mapLengths: {} };
     out.set(runPk, entry);
-    const value = typeof r.first_value === 'string' ? (JSON.parse(r.first_value) as unknown) : r.first_value;
+    const value: unknown = r.first_value; // jsonb arrives parsed on both backends
     if (branches.has(taskId) && Array.isArray(value)) entry.branchFollows[taskId] = value.map(String);
     if (sources.has(taskId)) {
       entry.mapLengths[taskId] = Number(r.min_index) >= 0 ? Number(r.n) : Array.isArray(value) ? value.length : 0;
@@ -57,7 +57,7 @@ export async function getTaskOutputs(
   const mapped = new Set(tasks.filter((t) => t.mapped).map((t) => t.taskId));
   for (const t of tasks) if (mapped.has(t.taskId)) result.set(t.taskId, []);
   for (const r of rows) {
-    const value = typeof r.value === 'string' ? (JSON.parse(r.value) as unknown) : r.value;
+    const value: unknown = r.value;
     const taskId = String(r.task_id);
     if (mapped.has(taskId)) (result.get(taskId) as unknown[])[Number(r.map_index)] = value;
     else result.set(taskId, value);
@@ -84,5 +84,5 @@ export async function getPreviousOutput(db: Queryable, dagId: string, taskId: st
     ),
   )[0];
   if (!row) return undefined;
-  return typeof row.value === 'string' ? JSON.parse(row.value) : row.value;
+  return row.value;
 }

@@ -10,6 +10,7 @@ import { openDatabase } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 import { listTaskInstances } from '../store/task-instances.js';
 import { getRunByPk } from '../store/runs.js';
+import { setDagPaused } from '../store/dags.js';
 import { getLogLines } from '../store/logs.js';
 import { getTaskOutputs } from '../store/outputs.js';
 import { StaticDagRegistry } from '../scheduler/dag-registry.js';
@@ -73,6 +74,8 @@ export async function testDag(dag: Dag<unknown>, options: TestDagOptions = {}): 
     const secrets = new SecretsResolver([new EnvironmentSecretsBackend(env), ...(options.secretsBackends ?? [])], { ttlMs: 0 });
     const logger = options.logger ?? silentLogger;
     const run = await triggerDagRun(db.knex, dag, { logicalDate: options.logicalDate ?? new Date(), conf: options.conf }, new Date());
+    // Like Airflow's `dags test`: the run happens whether or not the DAG starts paused.
+    await setDagPaused(db.knex, dag.id, false);
     const scheduler = new Scheduler({
       knex: db.knex,
       registry: new StaticDagRegistry([dag, ...(options.otherDags ?? [])]),

@@ -53,10 +53,12 @@ describeEachBackend('runs', (getDb, kind) => {
   it('runs a DAG end to end with typed outputs and stores them', async () => {
     const d = dag({ id: 'etl_outputs', schedule: null, params: z.object({ n: z.number().default(3) }) });
     const extract = d.task('extract', async (ctx) => Array.from({ length: ctx.params.n }, (_, i) => ({ id: i })));
-    d.task('load', { inputs: { rows: extract } }, async (ctx, { rows }) => {
+    const load = d.task('load', { inputs: { rows: extract } }, async (ctx, { rows }) => {
       ctx.log.info('loading', { n: rows.length });
       return rows.length;
     });
+    const label = d.task('label', { inputs: { n: load } }, async (_ctx, { n }) => `loaded ${n}`);
+    d.task('echo', { inputs: { label } }, async (_ctx, { label: text }) => ({ text, nothing: null }));
     const clock = new ManualClock('2026-02-01T00:00:00Z');
     const run = await triggerDagRun(getDb().knex, d, { conf: { n: 4 } }, clock.now());
     expect(run.conf).toEqual({ n: 4 });
@@ -66,6 +68,9 @@ describeEachBackend('runs', (getDb, kind) => {
     const outputs = await getTaskOutputs(getDb().knex, run.pk, [{ taskId: 'extract', mapped: false }, { taskId: 'load', mapped: false }]);
     expect(outputs.get('extract')).toEqual([{ id: 0 }, { id: 1 }, { id: 2 }, { id: 3 }]);
     expect(outputs.get('load')).toBe(4);
+    const more = await getTaskOutputs(getDb().knex, run.pk, [{ taskId: 'label', mapped: false }, { taskId: 'echo', mapped: false }]);
+    expect(more.get('label')).toBe('loaded 4');
+    expect(more.get('echo')).toEqual({ text: 'loaded 4', nothing: null });
     await s.stop(0);
   });
 

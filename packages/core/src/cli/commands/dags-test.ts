@@ -8,6 +8,7 @@ import { parseDateOption, parseJsonOption } from '../dag-lookup.js';
 import { colorState, formatDuration, printJson, table } from '../format.js';
 import { resolveDagsDir } from '../runtime.js';
 import { NotFoundError } from '../../errors.js';
+import { createConfiguredSecretsBackends, parseSecretsBackendsConfig } from '../../connections/configured-backends.js';
 
 /** `sluice dags test`: one complete run in-process on a throwaway in-memory store. */
 export function registerDagsTestCommand(dags: Command): void {
@@ -29,7 +30,9 @@ export function registerDagsTestCommand(dags: Command): void {
         throw new NotFoundError(`DAG '${dagId}' not found in ${dir}${errors.length ? `\nimport errors:\n  ${errors.join('\n  ')}` : ''}`);
       }
       const logicalDate = parseDateOption(o.date, '--date');
+      const secretsBackends = await createConfiguredSecretsBackends(parseSecretsBackendsConfig(process.env.SLUICE_SECRETS_BACKENDS), process.cwd());
       const result = await testDag(dag, {
+        secretsBackends,
         conf: parseJsonOption(o.conf, '--conf'),
         ...(logicalDate ? { logicalDate } : {}),
         dagsDir: dir,
