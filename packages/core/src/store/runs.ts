@@ -7,19 +7,25 @@ export async function listActiveRuns(db: Queryable): Promise<DagRunRecord[]> {
   return rows.map(toDagRun);
 }
 
-/** Per DAG: the latest logical date of a scheduled run, whether any run exists, and active non-backfill runs. */
+/**
+ * Per active DAG: the latest logical date of a scheduled run, whether any run exists, and its active
+ * non-backfill runs. Each subquery is an index lookup, so the cost does not grow with run history.
+ */
 export async function getDagRunSummaries(
   db: Queryable,
 ): Promise<Map<string, { lastScheduledLogicalDate?: Date; hasAnyRun: boolean; activeRuns: number }>> {
   const rows = rowsOf(
-    await db.raw(`SELECT dag_id,
-        max(logical_date) FILTER (WHERE run_type = 'scheduled') AS last_scheduled,
-        count(*) FILTER (WHERE state IN ('queued', 'running') AND run_type <> 'backfill') AS active
-      FROM sluice_dag_runs GROUP BY dag_id`),
+    await db.raw(`SELECT d.dag_id,
+        (SELECT r.logical_date FROM sluice_dag_runs r WHERE r.dag_id = d.dag_id AND r.run_type = 'scheduled'
+          ORDER BY r.logical_date DESC LIMIT 1) AS last_scheduled,
+        EXISTS (SELECT 1 FROM sluice_dag_runs r WHERE r.dag_id = d.dag_id) AS has_any,
+        (SELECT count(*) FROM sluice_dag_runs r WHERE r.dag_id = d.dag_id AND r.state IN ('queued', 'running')
+          AND r.run_type <> 'backfill') AS active
+      FROM sluice_dags d WHERE d.is_active`),
   );
   const out = new Map<string, { lastScheduledLogicalDate?: Date; hasAnyRun: boolean; activeRuns: number }>();
   for (const r of rows) {
-    const entry: { lastScheduledLogicalDate?: Date; hasAnyRun: boolean; activeRuns: number } = { hasAnyRun: true, activeRuns: Number(r.active) };
+    const entry: { lastScheduledLogicalDate?: Date; hasAnyRun: boolean; activeRuns: number } = { hasAnyRun: Boolean(r.has_any), activeRuns: Number(r.active) };
     if (r.last_scheduled) entry.lastScheduledLogicalDate = new Date(r.last_scheduled as string | Date);
     out.set(String(r.dag_id), entry);
   }

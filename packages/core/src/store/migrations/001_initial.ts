@@ -65,6 +65,8 @@ CREATE TABLE sluice_dag_runs (
 );
 CREATE INDEX sluice_dag_runs_active ON sluice_dag_runs (dag_id, state) WHERE state IN ('queued', 'running');
 CREATE INDEX sluice_dag_runs_dag_date ON sluice_dag_runs (dag_id, logical_date DESC);
+CREATE INDEX sluice_dag_runs_scheduled ON sluice_dag_runs (dag_id, logical_date DESC) WHERE run_type = 'scheduled';
+CREATE INDEX sluice_dag_runs_backfill ON sluice_dag_runs (backfill_id, state) WHERE backfill_id IS NOT NULL;
 
 CREATE TABLE sluice_pools (
   name text PRIMARY KEY,
@@ -101,6 +103,7 @@ CREATE TABLE sluice_task_instances (
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (run_pk, task_id, map_index)
 );
+CREATE INDEX sluice_ti_scheduled ON sluice_task_instances (priority_weight DESC, updated_at) WHERE state = 'scheduled';
 CREATE INDEX sluice_ti_queued ON sluice_task_instances (queue, priority_weight DESC, queued_at) WHERE state = 'queued';
 CREATE INDEX sluice_ti_running ON sluice_task_instances (heartbeat_at) WHERE state = 'running';
 CREATE INDEX sluice_ti_waiting ON sluice_task_instances (next_attempt_at) WHERE state IN ('up_for_retry', 'up_for_reschedule');
