@@ -73,3 +73,26 @@ export class MemoryLogger implements Logger {
     return new MemoryLogger({ ...this.base, ...fields }, this.sink ?? this.lines);
   }
 }
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** A Logger writing one readable line per entry to stderr (`12:00:01 info message key=value`), for terminals. */
+export function createTextLogger(options: { level?: LogLevel; fields?: LogFields } = {}): Logger {
+  const min = LEVEL_ORDER[options.level ?? 'info'];
+  const base = options.fields ?? {};
+  const write = (level: LogLevel, message: string, fields?: LogFields): void => {
+    if (LEVEL_ORDER[level] < min) return;
+    const all = { ...base, ...fields };
+    const extra = Object.entries(all)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(' ');
+    process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${level.padEnd(5)} ${message}${extra ? ` ${extra}` : ''}\n`);
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (f) => createTextLogger({ level: options.level ?? 'info', fields: { ...base, ...f } }),
+  };
+}

@@ -4,7 +4,7 @@ import { MetadataStoreSecretsBackend } from '../connections/store-backend.js';
 import { SecretsResolver } from '../connections/resolver.js';
 import { createConfiguredSecretsBackends, parseSecretsBackendsConfig } from '../connections/configured-backends.js';
 import { DagFolder } from '../loader/dag-folder.js';
-import { createPinoLogger, type Logger, type LogLevel } from '../logger.js';
+import { createPinoLogger, createTextLogger, type Logger, type LogLevel } from '../logger.js';
 import { openDatabase, resolveDatabaseConfig, type Database } from '../store/database.js';
 import { migrate } from '../store/migrate.js';
 
@@ -29,7 +29,10 @@ export function resolveDagsDir(option: string | undefined): string {
  * backends configured in SLUICE_SECRETS_BACKENDS.
  */
 export async function openRuntime(options: { dags?: string; loadDags?: boolean; logLevel?: LogLevel } = {}): Promise<CliRuntime> {
-  const logger = createPinoLogger({ level: options.logLevel ?? ((process.env.SLUICE_LOG_LEVEL as LogLevel | undefined) ?? 'warn') });
+  const level = (process.env.SLUICE_LOG_LEVEL as LogLevel | undefined) ?? options.logLevel ?? 'warn';
+  // JSON lines for machines (SLUICE_LOG_FORMAT=json, or when stderr is not a terminal); readable lines in a terminal.
+  const json = process.env.SLUICE_LOG_FORMAT === 'json' || (process.env.SLUICE_LOG_FORMAT !== 'text' && !process.stderr.isTTY);
+  const logger = json ? createPinoLogger({ level }) : createTextLogger({ level });
   const db = await openDatabase(resolveDatabaseConfig(process.env, process.cwd()));
   try {
     await migrate(db);
