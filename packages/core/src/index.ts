@@ -44,7 +44,7 @@ export { listTaskInstances } from './store/task-instances.js';
 export { getLogLines, type StoredLogLine } from './store/logs.js';
 export { listAssetEvents } from './store/assets.js';
 export { listDags, getDag, setDagPaused, listImportErrors, type DagRecord } from './store/dags.js';
-export { parseConnectionUri, parseConnectionJson, formatConnectionUri } from './connections/connection-uri.js';
+export { parseConnectionUri, parseConnectionJson, parseConnectionValue, formatConnectionUri } from './connections/connection-uri.js';
 export { EnvironmentSecretsBackend } from './connections/env-backend.js';
 export { MetadataStoreSecretsBackend } from './connections/store-backend.js';
 export { SecretsResolver, type SecretsResolverOptions } from './connections/resolver.js';
