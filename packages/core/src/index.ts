@@ -54,3 +54,7 @@ export { setConnection, getStoredConnection, listConnections, deleteConnection, 
 export { renderTemplate, buildTemplateVariables, validateTemplate, type TemplateVariables } from './templates/render.js';
 export * from './notifiers/index.js';
 export * from './plugins/index.js';
+export type { CatalogService, CatalogTable, CatalogTableInput, PutTableResult, SchemaChangePolicy } from './catalog/types.js';
+export { unavailableCatalog } from './catalog/unavailable.js';
+export { storeCatalog } from './catalog/store-catalog.js';
+export { getCatalogTable, listCatalogTables, listCatalogTableVersions, putCatalogTable } from './store/catalog.js';

@@ -1,5 +1,5 @@
 /** A TaskContext for calling operators and sensors directly, rendering templates with the core's renderer. */
-import { NotFoundError, buildTemplateVariables, renderTemplate, silentLogger, type Connection, type TaskContext } from '@sluice/core';
+import { NotFoundError, buildTemplateVariables, renderTemplate, silentLogger, unavailableCatalog, type Connection, type TaskContext } from '@sluice/core';
 
 /** A task context plus the asset events recorded through it. */
 export interface RecordingContext extends TaskContext {
@@ -37,6 +37,7 @@ export function fakeContext(connections: Connection[], options: { ds?: string; r
     getVariable: async () => undefined,
     render: (template) => renderTemplate(template, buildTemplateVariables(base), { variable: async () => undefined }),
     previousOutput: async () => undefined,
+    catalog: unavailableCatalog,
     recordAssetEvent: (uri, metadata = {}) => void assetEvents.push({ uri, metadata }),
   };
 }

@@ -61,7 +61,7 @@ describe('aws connection', () => {
 
   it('rejects half a key pair and a bad extra without printing values', async () => {
     await expect(resolveAwsConnection({ ...base, login: 'AKIA', extra: {} })).rejects.toMatchObject({ name: 'AwsConnectionError' });
-    const error = await resolveAwsConnection({ ...base, extra: { endpoint_url: 'not-a-url-secretish' } }).catch((e: unknown) => e as Error);
+    const error = (await resolveAwsConnection({ ...base, extra: { endpoint_url: 'not-a-url-secretish' } }).catch((e: unknown) => e)) as Error;
     expect(error).toMatchObject({ name: 'ConnectionError' });
     expect(error.message).toContain("extra field 'endpoint_url'");
     expect(error.message).not.toContain('secretish');

@@ -103,15 +103,15 @@ describe('SecretsManagerBackend', () => {
 
   it('keeps secret values out of errors', async () => {
     server.setSecret('sluice/connections/broken', '{"password": "hunter2-secret", "host": ');
-    const parseError = await backend().getConnection('broken').catch((e: unknown) => e as Error);
+    const parseError = (await backend().getConnection('broken').catch((e: unknown) => e)) as Error;
     expect(parseError).toMatchObject({ name: 'ConnectionError' });
     expect(parseError.message).not.toContain('hunter2');
     server.setFailure('sluice/connections/denied', 'AccessDeniedException');
-    const denied = await backend().getConnection('denied').catch((e: unknown) => e as Error);
+    const denied = (await backend().getConnection('denied').catch((e: unknown) => e)) as Error;
     expect(denied).toMatchObject({ name: 'SecretsManagerBackendError' });
     expect(denied.message).toBe("aws-secrets-manager: reading secret 'sluice/connections/denied' failed: AccessDeniedException");
     const resolver = new SecretsResolver([backend()], { ttlMs: 0 });
-    const chained = await resolver.getConnection('denied').catch((e: unknown) => e as Error);
+    const chained = (await resolver.getConnection('denied').catch((e: unknown) => e)) as Error;
     expect(chained).toMatchObject({ name: 'ConnectionError' });
   });
 

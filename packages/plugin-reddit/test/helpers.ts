@@ -1,4 +1,4 @@
-import { MemoryLogger, type Connection, type TaskContext } from '@sluice/core';
+import { MemoryLogger, unavailableCatalog, type Connection, type TaskContext } from '@sluice/core';
 
 /** A minimal task context for running an operator outside the scheduler. */
 export function fakeTaskContext(
@@ -24,6 +24,7 @@ export function fakeTaskContext(
     getVariable: async () => undefined,
     render: async (template: string) => template,
     previousOutput: async <T>() => previous as T | undefined,
+    catalog: unavailableCatalog,
     recordAssetEvent: () => undefined,
     ...rest,
     log,

@@ -1,3 +1,4 @@
+import type { CatalogService } from '../catalog/types.js';
 import type { Connection } from '../connections/types.js';
 import type { Logger } from '../logger.js';
 import type { TriggerRule } from '../states.js';
@@ -46,6 +47,8 @@ export interface TaskContext<P = Record<string, unknown>> {
   previousOutput<T = unknown>(): Promise<T | undefined>;
   /** Records an asset event for `uri` when this attempt succeeds (declared outlets are recorded anyway). */
   recordAssetEvent(uri: string, metadata?: Record<string, unknown>): void;
+  /** The data catalog in the metadata store (tables recorded by crawlers, with their schema versions). */
+  readonly catalog: CatalogService;
 }
 
 /** Information passed to task callbacks and notifiers. */

@@ -57,6 +57,11 @@ async function run(msg: Extract<ParentMessage, { type: 'run' }>): Promise<void> 
       getConnection: (id) => rpc('getConnection', id) as never,
       getVariable: (key) => rpc('getVariable', key) as Promise<string | undefined>,
       previousOutput: () => rpc('previousOutput'),
+      catalog: {
+        getTable: (database, name) => rpc('catalogGet', database, name) as never,
+        listVersions: (database, name) => rpc('catalogVersions', database, name) as never,
+        putTable: (input, options) => rpc('catalogPut', input, options ?? {}) as never,
+      },
     },
     ipcLogger(),
     controller.signal,

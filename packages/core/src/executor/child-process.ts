@@ -15,7 +15,7 @@ export type ParentMessage =
 /** Messages from a task child process to its parent. */
 export type ChildMessage =
   | { type: 'log'; level: LogLevel; message: string; fields?: Record<string, unknown> }
-  | { type: 'rpc'; id: number; method: 'getConnection' | 'getVariable' | 'previousOutput' | 'firstPoke'; args: unknown[] }
+  | { type: 'rpc'; id: number; method: 'getConnection' | 'getVariable' | 'previousOutput' | 'firstPoke' | 'catalogGet' | 'catalogVersions' | 'catalogPut'; args: unknown[] }
   | { type: 'asset'; uri: string; metadata: Record<string, unknown> }
   | { type: 'done'; invocation: Invocation };
 
@@ -107,6 +107,9 @@ async function answer(child: ChildProcess, msg: Extract<ChildMessage, { type: 'r
     if (msg.method === 'getConnection') value = await args.services.getConnection(String(msg.args[0]));
     else if (msg.method === 'getVariable') value = await args.services.getVariable(String(msg.args[0]));
     else if (msg.method === 'previousOutput') value = await args.services.previousOutput();
+    else if (msg.method === 'catalogGet') value = await args.services.catalog.getTable(String(msg.args[0]), String(msg.args[1]));
+    else if (msg.method === 'catalogVersions') value = await args.services.catalog.listVersions(String(msg.args[0]), String(msg.args[1]));
+    else if (msg.method === 'catalogPut') value = await args.services.catalog.putTable(msg.args[0] as never, msg.args[1] as never);
     else value = await args.onFirstPoke(new Date(String(msg.args[0])));
     reply = { type: 'rpc-result', id: msg.id, ok: true, value };
   } catch (error) {

@@ -18,6 +18,7 @@ import { invokeTaskInChildProcess } from './child-process.js';
 import { describeError, invokeTaskInProcess, type Invocation } from './invoke-task.js';
 import { createTaskContext, type TaskContextData } from './task-context.js';
 import { serializeOutput } from './outputs.js';
+import { storeCatalog } from '../catalog/store-catalog.js';
 
 /** What an attempt needs from its surroundings. */
 export interface AttemptEnvironment {
@@ -126,6 +127,7 @@ export async function runAttempt(env: AttemptEnvironment, task: ClaimedTask, con
         getConnection: (id: string) => env.getConnection(id),
         getVariable: (key: string) => env.getVariable(key),
         previousOutput: () => getPreviousOutput(env.knex, task.dagId, task.taskId, task.logicalDate),
+        catalog: storeCatalog(env.knex),
       };
       const onFirstPoke = (at: Date): Promise<void> => markFirstPoke(env.knex, task, at);
       const proxyLog = new Proxy(taskLog, {

@@ -1,4 +1,5 @@
 import type { AssetEvent, TaskContext } from '../authoring/task.js';
+import type { CatalogService } from '../catalog/types.js';
 import type { Connection } from '../connections/types.js';
 import type { Logger } from '../logger.js';
 import { buildTemplateVariables, renderTemplate } from '../templates/render.js';
@@ -23,6 +24,7 @@ export interface TaskContextServices {
   getConnection(id: string): Promise<Connection>;
   getVariable(key: string): Promise<string | undefined>;
   previousOutput(): Promise<unknown>;
+  catalog: CatalogService;
 }
 
 /** Builds the {@link TaskContext} handed to task code. Asset events the task records go to `onAssetEvent`. */
@@ -50,6 +52,7 @@ export function createTaskContext(
     getVariable: (key) => services.getVariable(key),
     render: (template) => renderTemplate(template, vars, { variable: (key) => services.getVariable(key) }),
     previousOutput: async <T>() => (await services.previousOutput()) as T | undefined,
+    catalog: services.catalog,
     recordAssetEvent: (uri, metadata = {}) => {
       onAssetEvent({ uri, metadata });
     },

@@ -12,12 +12,14 @@ const pid = d.task('child_pid', { isolation: 'child-process' }, async (ctx) => {
   let x = 0;
   for (let i = 0; i < 1e6; i++) x += i;
   ctx.recordAssetEvent('s3://bucket/from-child', { x });
+  const put = await ctx.catalog.putTable({ database: 'raw', name: 'from_child', location: 's3://bucket/x/', format: 'jsonl', columns: [{ name: 'x', type: 'bigint' }], partitionKeys: [] });
+  ctx.log.info('catalog version ' + put.table.version);
   return { pid: process.pid, parentPid: process.ppid };
 });
 d.task('spin_forever', { isolation: 'child-process', timeout: 300 }, async () => {
   for (;;) { /* CPU-bound and ignores its signal: only a kill stops it */ }
 });
-d.task('in_process', { inputs: { pid } }, async (ctx, { pid: p }) => ({ samePid: p.pid === process.pid }));
+d.task('in_process', { inputs: { pid } }, async (ctx, { pid: p }) => ({ samePid: p.pid === process.pid, catalogVersion: (await ctx.catalog.getTable('raw', 'from_child'))?.version }));
 export default d;
 `;
 
@@ -44,7 +46,8 @@ it('runs child-process tasks in their own process, kills them on timeout, and re
   const out = byId.child_pid?.output as { pid: number; parentPid: number };
   expect(out.pid).not.toBe(process.pid);
   expect(out.parentPid).toBe(process.pid);
-  expect(byId.in_process?.output).toEqual({ samePid: false });
+  expect(byId.in_process?.output).toEqual({ samePid: false, catalogVersion: 1 });
+  expect(byId.child_pid?.logs.map((l) => l.message)).toContain('catalog version 1');
   const line = byId.child_pid?.logs.find((l) => l.message.startsWith('connected with'));
   expect(line?.message).toBe('connected with ***');
   expect(JSON.stringify(byId.child_pid?.logs)).not.toContain('hunter2');

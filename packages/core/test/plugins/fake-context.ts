@@ -2,6 +2,7 @@ import type { TaskContext } from '../../src/authoring/task.js';
 import type { Connection } from '../../src/connections/types.js';
 import { NotFoundError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
+import { unavailableCatalog } from '../../src/catalog/unavailable.js';
 
 /** A minimal TaskContext: `render` replaces `{{ ds }}`, lookups read the given maps. */
 export function fakeTaskContext(
@@ -32,6 +33,7 @@ export function fakeTaskContext(
     getVariable: async (key) => options.variables?.[key],
     render: async (template) => template.replace(/\{\{\s*ds\s*\}\}/g, ds),
     previousOutput: async () => undefined,
+    catalog: unavailableCatalog,
     recordAssetEvent: () => undefined,
   };
 }

@@ -25,6 +25,8 @@ const EXPECTED_TABLES = [
   'sluice_variables',
   'sluice_connections',
   'sluice_processes',
+  'sluice_catalog_tables',
+  'sluice_catalog_table_versions',
 ];
 
 describe('MIGRATIONS', () => {

@@ -1,4 +1,5 @@
 import * as m001 from './001_initial.js';
+import * as m002 from './002_catalog.js';
 
 /** One forward-only schema change. `name` starts with a zero-padded sequence number. */
 export interface Migration {
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** Every migration this version of Sluice knows, oldest first. Append only; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001];
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
