@@ -21,7 +21,7 @@ export interface SchedulableDag {
  * database's unique constraint, so two schedulers doing this at once create each run once.
  */
 export async function createDueRuns(knex: Knex, dags: readonly SchedulableDag[], paused: ReadonlySet<string>, now: Date, logger: Logger): Promise<number> {
-  const summaries = await getDagRunSummaries(knex);
+  const summaries = await getDagRunSummaries(knex, dags.filter((d) => !paused.has(d.structure.dagId)).map((d) => d.structure.dagId));
   let created = 0;
   for (const { structure: s, versionHash } of dags) {
     if (paused.has(s.dagId)) continue;

@@ -8,11 +8,12 @@ export async function listActiveRuns(db: Queryable): Promise<DagRunRecord[]> {
 }
 
 /**
- * Per active DAG: the latest logical date of a scheduled run, whether any run exists, and its active
+ * Per given DAG: the latest logical date of a scheduled run, whether any run exists, and its active
  * non-backfill runs. Each subquery is an index lookup, so the cost does not grow with run history.
  */
 export async function getDagRunSummaries(
   db: Queryable,
+  dagIds: readonly string[],
 ): Promise<Map<string, { lastScheduledLogicalDate?: Date; hasAnyRun: boolean; activeRuns: number }>> {
   const rows = rowsOf(
     await db.raw(`SELECT d.dag_id,
@@ -21,7 +22,7 @@ export async function getDagRunSummaries(
         EXISTS (SELECT 1 FROM sluice_dag_runs r WHERE r.dag_id = d.dag_id) AS has_any,
         (SELECT count(*) FROM sluice_dag_runs r WHERE r.dag_id = d.dag_id AND r.state IN ('queued', 'running')
           AND r.run_type <> 'backfill') AS active
-      FROM sluice_dags d WHERE d.is_active`),
+      FROM unnest(?::text[]) AS d(dag_id)`, [[...dagIds]]),
   );
   const out = new Map<string, { lastScheduledLogicalDate?: Date; hasAnyRun: boolean; activeRuns: number }>();
   for (const r of rows) {

@@ -50,6 +50,24 @@ describeEachBackend('runs', (getDb, kind) => {
     await Promise.all([a.stop(0), b.stop(0)]);
   });
 
+  it('keeps creating runs for its DAGs while another scheduler with other DAGs marks them inactive', async () => {
+    const x = dag({ id: 'hourly_x', schedule: '@hourly', start: '2026-01-01', catchup: true, maxActiveRuns: 1 });
+    x.task('a', async () => 1);
+    const y = dag({ id: 'hourly_y', schedule: null });
+    y.task('a', async () => 1);
+    const clock = new ManualClock('2026-01-01T03:30:00Z');
+    const a = makeScheduler(getDb().knex, [x], clock);
+    const b = makeScheduler(getDb().knex, [y], clock, { concurrency: 0 });
+    for (let i = 0; i < 12; i++) {
+      await a.runOnce();
+      await a.executor?.idle();
+      await b.runOnce();
+    }
+    const runs = await listRuns(getDb().knex, { dagId: 'hourly_x' });
+    expect(runs.map((r) => r.logicalDate.toISOString().slice(11, 16)).sort()).toEqual(['00:00', '01:00', '02:00']);
+    await Promise.all([a.stop(0), b.stop(0)]);
+  });
+
   it('runs a DAG end to end with typed outputs and stores them', async () => {
     const d = dag({ id: 'etl_outputs', schedule: null, params: z.object({ n: z.number().default(3) }) });
     const extract = d.task('extract', async (ctx) => Array.from({ length: ctx.params.n }, (_, i) => ({ id: i })));
