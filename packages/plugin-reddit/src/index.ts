@@ -38,9 +38,20 @@ export { fetchComments, rawCommentSchema, MORE_CHILDREN_BATCH, type RedditCommen
 export {
   redditSubredditPosts,
   subredditPostsFields,
+  isStagedPostsOutput,
   type SubredditPostsOutput,
+  type SubredditPostsStagedOutput,
+  type SubredditPostsResult,
+  type SubredditPostsFieldsInput,
   type SubredditPostsCounts,
   type RedditHighWaterMark,
 } from './operators/subreddit-posts.js';
-export { redditPostComments, postCommentsFields } from './operators/post-comments.js';
+export {
+  redditPostComments,
+  postCommentsFields,
+  type PostCommentsStagedOutput,
+  type PostCommentsResult,
+  type PostCommentsFieldsInput,
+} from './operators/post-comments.js';
+export { stageFieldSchema, stageRecords, type RedditStageInput, type RedditStageOptions, type RedditStagedLocation } from './stage.js';
 export { redditMediaUrls, mediaUrlsFields, selectMedia, type RedditMediaItem } from './operators/media-urls.js';

@@ -24,6 +24,10 @@ function postsOf(value: unknown): RedditPost[] {
   if (Array.isArray(value)) return value as RedditPost[];
   const posts = (value as { posts?: unknown } | undefined)?.posts;
   if (Array.isArray(posts)) return posts as RedditPost[];
+  const staged = (value as { staged?: { url?: unknown } } | undefined)?.staged;
+  if (staged) {
+    throw new Error(`reddit.media-urls: the posts were staged to ${String(staged.url)}, not returned; read them from S3 or drop 'stage'`);
+  }
   throw new Error('reddit.media-urls: the input is neither a list of posts nor a reddit.subreddit-posts output');
 }
 

@@ -1,8 +1,9 @@
-import { defineOperator, type TaskContext } from '@sluice/core';
+import { defineOperator, type OperatorInstance, type TaskContext } from '@sluice/core';
 import { z } from 'zod';
 import { RedditHook, REDDIT_DEFAULT_CONNECTION_ID } from '../hooks/reddit.js';
 import { LISTING_SORTS, LISTING_TIME_FILTERS, paginateListing, subredditListingPath, type PaginationEnd } from '../listing.js';
 import { acceptPost, type RecordCounts, type RedditPost } from '../records.js';
+import { stageFieldSchema, stageRecords, type RedditStagedLocation, type RedditStageInput } from '../stage.js';
 
 /** Fields of {@link redditSubredditPosts}. */
 export const subredditPostsFields = z
@@ -20,6 +21,11 @@ export const subredditPostsFields = z
     incremental: z.boolean().default(false),
     /** Malformed items: `skip` (counted in `counts.skipped`) or `fail` the task. */
     malformed: z.enum(['skip', 'fail']).default('skip'),
+    /**
+     * Write the posts as JSON Lines to S3 (through plugin-aws) instead of returning them; the output is then
+     * `{ staged, highWaterMark, counts }`. Its strings are templates.
+     */
+    stage: stageFieldSchema.optional(),
   })
   .refine((f) => f.time === undefined || f.sort === 'top' || f.sort === 'controversial', {
     message: "'time' applies only to the top and controversial listings",
@@ -48,7 +54,7 @@ export interface SubredditPostsCounts extends RecordCounts {
   end: PaginationEnd;
 }
 
-/** Output of {@link redditSubredditPosts}. */
+/** Output of {@link redditSubredditPosts} without `stage`: the posts themselves. */
 export interface SubredditPostsOutput {
   posts: RedditPost[];
   /** Set in incremental mode; the next run continues from it. */
@@ -56,11 +62,30 @@ export interface SubredditPostsOutput {
   counts: SubredditPostsCounts;
 }
 
+/** Output of {@link redditSubredditPosts} with `stage`: where the posts were written, not the posts. */
+export interface SubredditPostsStagedOutput {
+  staged: RedditStagedLocation;
+  /** Set in incremental mode; the next run continues from it. */
+  highWaterMark: RedditHighWaterMark | null;
+  counts: SubredditPostsCounts;
+}
+
+/** Either output of {@link redditSubredditPosts}; tell them apart with `'staged' in output` (or {@link isStagedPostsOutput}). */
+export type SubredditPostsResult = SubredditPostsOutput | SubredditPostsStagedOutput;
+
+/** True when a `reddit.subreddit-posts` output was staged to S3. */
+export function isStagedPostsOutput(output: SubredditPostsResult): output is SubredditPostsStagedOutput {
+  return 'staged' in output;
+}
+
+/** Fields of {@link redditSubredditPosts} as written in a DAG file. */
+export type SubredditPostsFieldsInput = z.input<typeof subredditPostsFields>;
+
 type Fields = z.output<typeof subredditPostsFields>;
 
 const SUBREDDIT_NAME = /^[A-Za-z0-9_]{2,21}$/;
 
-async function collect(ctx: TaskContext, fields: Fields): Promise<SubredditPostsOutput> {
+async function collect(ctx: TaskContext, fields: Fields): Promise<SubredditPostsResult> {
   if (!SUBREDDIT_NAME.test(fields.subreddit)) {
     throw new Error(`reddit.subreddit-posts: '${fields.subreddit}' is not a subreddit name`);
   }
@@ -74,7 +99,8 @@ async function collect(ctx: TaskContext, fields: Fields): Promise<SubredditPosts
   let upper = Number.POSITIVE_INFINITY;
   let previous: RedditHighWaterMark | null = null;
   if (fields.incremental) {
-    previous = (await ctx.previousOutput<SubredditPostsOutput>())?.highWaterMark ?? null;
+    // Either output shape carries the mark, so switching `stage` on or off keeps the incremental position.
+    previous = (await ctx.previousOutput<Partial<SubredditPostsResult>>())?.highWaterMark ?? null;
     upper = Math.floor(ctx.dataIntervalEnd.getTime() / 1000);
     lower = previous ? previous.coveredUntilUtc : Math.floor(ctx.dataIntervalStart.getTime() / 1000);
     ctx.log.info('reddit: incremental window', { from: new Date(lower * 1000).toISOString(), until: new Date(upper * 1000).toISOString() });
@@ -113,8 +139,20 @@ async function collect(ctx: TaskContext, fields: Fields): Promise<SubredditPosts
     };
   }
   ctx.log.info('reddit: listing read', { subreddit: fields.subreddit, sort: fields.sort, returned: posts.length, skipped: counts.skipped, pages: result.pages });
-  return { posts, highWaterMark, counts: { ...counts, returned: posts.length, pages: result.pages, end: result.end } };
+  const allCounts: SubredditPostsCounts = { ...counts, returned: posts.length, pages: result.pages, end: result.end };
+  if (fields.stage) {
+    const staged = await stageRecords(ctx, fields.stage, posts);
+    return { staged, highWaterMark, counts: allCounts };
+  }
+  return { posts, highWaterMark, counts: allCounts };
 }
+
+const subredditPostsOperator = defineOperator({
+  name: 'reddit.subreddit-posts',
+  fields: subredditPostsFields,
+  templateFields: ['subreddit', 'stage'],
+  execute: (ctx, fields): Promise<SubredditPostsResult> => collect(ctx, fields),
+});
 
 /**
  * Operator `reddit.subreddit-posts`: reads a subreddit listing (`new|hot|top|rising|controversial`,
@@ -124,13 +162,18 @@ async function collect(ctx: TaskContext, fields: Fields): Promise<SubredditPosts
  * `[previous high-water mark (or dataIntervalStart), dataIntervalEnd)`: consecutive scheduled runs
  * neither miss nor duplicate a post. The high-water mark is this task's previous output, kept by the core.
  *
+ * With `stage`, the posts are written as JSON Lines to S3 (plugin-aws `S3Hook`) under a templated key and
+ * the output is {@link SubredditPostsStagedOutput}; without it, {@link SubredditPostsOutput}.
+ *
  * ```ts
  * d.task('posts', redditSubredditPosts({ subreddit: 'typescript', incremental: true }));
+ * d.task('staged', redditSubredditPosts({ subreddit: 'typescript', incremental: true,
+ *   stage: { bucket: 'lake', key: 'raw/reddit/typescript/dt={{ ds }}/posts-{{ ts_nodash }}.jsonl.gz' } }));
  * ```
  */
-export const redditSubredditPosts = defineOperator({
-  name: 'reddit.subreddit-posts',
-  fields: subredditPostsFields,
-  templateFields: ['subreddit'],
-  execute: (ctx, fields): Promise<SubredditPostsOutput> => collect(ctx, fields),
-});
+export function redditSubredditPosts(fields: SubredditPostsFieldsInput & { stage: RedditStageInput }): OperatorInstance<SubredditPostsStagedOutput>;
+export function redditSubredditPosts(fields: SubredditPostsFieldsInput & { stage?: undefined }): OperatorInstance<SubredditPostsOutput>;
+export function redditSubredditPosts(fields: SubredditPostsFieldsInput): OperatorInstance<SubredditPostsResult>;
+export function redditSubredditPosts(fields: SubredditPostsFieldsInput): OperatorInstance<SubredditPostsResult> {
+  return subredditPostsOperator(fields);
+}
