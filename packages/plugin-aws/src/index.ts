@@ -1,6 +1,7 @@
 /**
- * `@sluice/plugin-aws`: an S3 hook, S3 operators and sensors, an HTTP-to-S3 transfer, and an AWS Secrets
- * Manager secrets backend. Test servers live in `@sluice/plugin-aws/testing`.
+ * `@sluice/plugin-aws`: an S3 hook, S3 operators and sensors, an HTTP-to-S3 transfer, an AWS Secrets
+ * Manager secrets backend, a schema crawler (with optional Glue Data Catalog registration) and a DynamoDB
+ * load. Test servers live in `@sluice/plugin-aws/testing`.
  * @packageDocumentation
  */
 export { AwsConnectionError, JsonLinesError, S3KeyError, S3OperationError, SecretsManagerBackendError } from './errors.js';
@@ -34,7 +35,7 @@ export {
   type S3Location,
 } from './hooks/s3-keys.js';
 export { jsonLinesStream, parseJsonLines, type RecordSource, type JsonLinesCounts } from './hooks/json-lines.js';
-export { s3StageJsonLines, s3StageJsonLinesFields, type StageJsonLinesOutput } from './operators/s3-stage-jsonl.js';
+export { s3StageJsonLines, s3StageJsonLinesFields, stageJsonLines, type StageJsonLinesOutput, type StageJsonLinesTarget } from './operators/s3-stage-jsonl.js';
 export {
   s3CopyPrefix,
   s3MovePrefix,
@@ -63,6 +64,10 @@ export {
   type SecretsManagerBackendOptions,
   type SecretsManagerBackendRuntime,
 } from './secrets/secrets-manager-backend.js';
+export * from './crawler/index.js';
+export * from './dynamodb/index.js';
+export { registerGlueTable, type GlueTableInput } from './glue/glue-catalog.js';
+export { hiveType, glueColumns, glueFormat } from './glue/hive-types.js';
 export { plugin, PLUGIN_VERSION } from './plugin.js';
 
 /** Plugin name, as it appears in the plugin manifest. */

@@ -11,19 +11,24 @@ export const plugin: SluicePlugin = definePlugin({
   manifest: {
     name: '@sluice/plugin-aws',
     version: PLUGIN_VERSION,
-    description: 'AWS: S3 hook, staging/copy/move/delete and HTTP-to-S3 operators, S3 sensors, Secrets Manager backend',
+    description: 'AWS: S3 hook, staging/copy/move/delete and HTTP-to-S3 operators, S3 sensors, schema crawler, DynamoDB load, Secrets Manager backend',
     operators: [
       { name: 'aws.s3-stage-jsonl', description: 'Stages records to S3 as JSON Lines (optionally gzip) under a templated key' },
       { name: 'aws.s3-copy-prefix', description: 'Copies every object under a prefix to another prefix' },
       { name: 'aws.s3-move-prefix', description: 'Moves every object under a prefix to another prefix' },
       { name: 'aws.s3-delete-prefix', description: 'Deletes every object under a prefix' },
       { name: 'aws.http-to-s3', description: 'Downloads URLs into S3 with a per-host rate limit' },
+      { name: 'aws.s3-crawler', description: 'Infers a table schema from objects under an S3 prefix and records it in the catalog (and optionally Glue)' },
+      { name: 'aws.s3-to-dynamodb', description: 'Loads JSON Lines from S3 into a DynamoDB table with batched, retried writes' },
     ],
     sensors: [
       { name: 'aws.s3-key-sensor', description: 'Waits until an S3 object exists' },
       { name: 'aws.s3-prefix-sensor', description: 'Waits until a prefix holds at least N objects' },
     ],
-    hooks: [{ name: 'S3Hook', connectionType: 'aws', description: 'S3 objects, listings, JSON Lines, multipart uploads' }],
+    hooks: [
+      { name: 'S3Hook', connectionType: 'aws', description: 'S3 objects, listings, JSON Lines, multipart uploads' },
+      { name: 'DynamoDbHook', connectionType: 'aws', description: 'DynamoDB key schema and batched writes' },
+    ],
     connectionTypes: [
       {
         type: 'aws',

@@ -3,16 +3,7 @@
  * package): key validation, streamed multipart upload, gzip and the asset event all come from plugin-aws.
  */
 import type { TaskContext } from '@sluice/core';
-import {
-  DEFAULT_AWS_CONNECTION_ID,
-  S3Hook,
-  formatS3Url,
-  keyDirectory,
-  validateBucketName,
-  validateS3Key,
-  validateS3Prefix,
-  type RecordSource,
-} from '@sluice/plugin-aws';
+import { DEFAULT_AWS_CONNECTION_ID, stageJsonLines, type RecordSource } from '@sluice/plugin-aws';
 import { z } from 'zod';
 
 /**
@@ -67,19 +58,5 @@ export interface RedditStagedLocation {
  * @throws S3KeyError for an invalid bucket, key or prefix; S3OperationError when S3 fails.
  */
 export async function stageRecords(ctx: TaskContext, stage: RedditStageOptions, records: RecordSource): Promise<RedditStagedLocation> {
-  const bucket = validateBucketName(stage.bucket);
-  const key = validateS3Key(stage.key);
-  const assetPrefix = validateS3Prefix(stage.assetPrefix ?? keyDirectory(key)).replace(/\/+$/, '');
-  const gzip = stage.gzip ?? key.endsWith('.gz');
-  const hook = new S3Hook(stage.connId, ctx);
-  try {
-    const written = await hook.writeJsonLines(bucket, key, records, { gzip });
-    const url = formatS3Url(bucket, key);
-    const assetUri = formatS3Url(bucket, assetPrefix);
-    ctx.log.info('reddit: staged records', { url, records: written.records, bytes: written.bytes });
-    ctx.recordAssetEvent(assetUri, { keys: [key], records: written.records, bytes: written.bytes });
-    return { bucket, key, url, records: written.records, bytes: written.bytes, gzip, assetUri };
-  } finally {
-    await hook.destroy();
-  }
+  return stageJsonLines(ctx, stage, records);
 }

@@ -1,5 +1,6 @@
 /** Operator `aws.s3-stage-jsonl`: stages records to S3 as one JSON Lines object under a templated key. */
-import { defineOperator, ValidationError } from '@sluice/core';
+import { defineOperator, ValidationError, type TaskContext } from '@sluice/core';
+import type { RecordSource } from '../hooks/json-lines.js';
 import { z } from 'zod';
 import { DEFAULT_AWS_CONNECTION_ID } from '../hooks/aws-connection.js';
 import { S3Hook } from '../hooks/s3.js';
@@ -34,6 +35,44 @@ export interface StageJsonLinesOutput {
   bytes: number;
   /** URI of the asset event published, `s3://bucket/prefix`. */
   assetUri: string;
+  /** Whether the object was gzipped. */
+  gzip: boolean;
+}
+
+/** Where and how {@link stageJsonLines} writes. */
+export interface StageJsonLinesTarget {
+  connId?: string | undefined;
+  bucket: string;
+  key: string;
+  /** Default: when the key ends with `.gz`. */
+  gzip?: boolean | undefined;
+  /** Prefix of the asset event's URI. Default: the key's folder. */
+  assetPrefix?: string | undefined;
+}
+
+/**
+ * Writes `records` as one JSON Lines object (streamed multipart upload, optional gzip) at a validated key
+ * and records the asset event `s3://bucket/<prefix>` with `{ keys, records, bytes }`. The same key is
+ * replaced on a rerun, so staging an interval twice never adds a duplicate. Every staging step (this
+ * operator, plugin-reddit's `stage`) goes through here.
+ * @throws S3KeyError for an invalid bucket, key or prefix; S3OperationError when S3 fails.
+ */
+export async function stageJsonLines(ctx: TaskContext, target: StageJsonLinesTarget, records: RecordSource): Promise<StageJsonLinesOutput> {
+  const bucket = validateBucketName(target.bucket);
+  const key = validateS3Key(target.key);
+  const assetPrefix = validateS3Prefix(target.assetPrefix ?? keyDirectory(key)).replace(/\/+$/, '');
+  const gzip = target.gzip ?? key.endsWith('.gz');
+  const hook = new S3Hook(target.connId ?? DEFAULT_AWS_CONNECTION_ID, ctx);
+  try {
+    const written = await hook.writeJsonLines(bucket, key, records, { gzip });
+    const url = formatS3Url(bucket, key);
+    const assetUri = formatS3Url(bucket, assetPrefix);
+    ctx.log.info('staged records', { url, records: written.records, bytes: written.bytes });
+    ctx.recordAssetEvent(assetUri, { keys: [key], records: written.records, bytes: written.bytes });
+    return { bucket, key, url, records: written.records, bytes: written.bytes, assetUri, gzip };
+  } finally {
+    await hook.destroy();
+  }
 }
 
 /**
@@ -62,17 +101,6 @@ export const s3StageJsonLines = defineOperator({
         'records',
       );
     }
-    const assetPrefix = validateS3Prefix(fields.assetPrefix ?? keyDirectory(key));
-    const hook = new S3Hook(fields.connId, ctx);
-    try {
-      const written = await hook.writeJsonLines(bucket, key, records, { gzip: fields.gzip ?? key.endsWith('.gz') });
-      const url = formatS3Url(bucket, key);
-      const assetUri = formatS3Url(bucket, assetPrefix.replace(/\/+$/, ''));
-      ctx.log.info('staged records', { url, records: written.records, bytes: written.bytes });
-      ctx.recordAssetEvent(assetUri, { keys: [key], records: written.records, bytes: written.bytes });
-      return { bucket, key, url, records: written.records, bytes: written.bytes, assetUri };
-    } finally {
-      await hook.destroy();
-    }
+    return stageJsonLines(ctx, { connId: fields.connId, bucket, key, gzip: fields.gzip, assetPrefix: fields.assetPrefix }, records);
   },
 });

@@ -1,6 +1,7 @@
 /**
- * `@sluice/plugin-aws/testing`: real local servers for tests and offline demos: s3rver (S3) and a
- * Secrets Manager stand-in speaking the AWS JSON protocol. `s3rver` must be installed (a dev dependency).
+ * `@sluice/plugin-aws/testing`: real local servers for tests and offline demos: s3rver (S3), dynalite
+ * (DynamoDB), and Secrets Manager and Glue stand-ins speaking the AWS JSON protocol. `s3rver` and `dynalite`
+ * must be installed (dev dependencies).
  * @packageDocumentation
  */
 export {
@@ -11,3 +12,5 @@ export {
   type StartS3ServerOptions,
 } from './s3-server.js';
 export { startSecretsManagerServer, type LocalSecretsManagerServer } from './secrets-manager-server.js';
+export { startDynamoDbServer, DYNALITE_ACCESS_KEY_ID, DYNALITE_SECRET_ACCESS_KEY, type LocalDynamoDbServer } from '../dynamodb/testing.js';
+export { startGlueServer, type LocalGlueServer } from './glue-server.js';

@@ -3,10 +3,11 @@
  * secretsmanager.GetSecretValue`, AWS JSON 1.1), enough for the AWS SDK and the Secrets Manager backend.
  * Signatures are not verified.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SecretsManagerBackendOptions } from '../secrets/secrets-manager-backend.js';
+import { readBody, replyJson as reply } from './aws-json-protocol.js';
 
 /** A running Secrets Manager stand-in. */
 export interface LocalSecretsManagerServer {
@@ -26,20 +27,6 @@ export interface LocalSecretsManagerServer {
   createClient(): SecretsManagerClient;
   /** Stops the server and closes open sockets. */
   stop(): Promise<void>;
-}
-
-const JSON_TYPE = 'application/x-amz-json-1.1';
-
-function reply(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-  const headers: Record<string, string> = { 'content-type': JSON_TYPE, 'x-amzn-requestid': `req-${Date.now()}` };
-  if (errorType) headers['x-amzn-errortype'] = errorType;
-  res.writeHead(status, headers).end(JSON.stringify(body));
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** Starts the stand-in on 127.0.0.1, port 0. */
