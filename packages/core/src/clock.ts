@@ -26,3 +26,22 @@ export class ManualClock implements Clock {
     this.current = new Date(to).getTime();
   }
 }
+
+/**
+ * Resolves after `ms` milliseconds, or rejects with the signal's reason when `signal` aborts; the timer is
+ * always cleared. The one cancellable sleep for plugins (rate limiters, retry backoff).
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

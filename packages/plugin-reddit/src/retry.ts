@@ -1,3 +1,5 @@
+import { computeRetryDelayMs } from '@sluice/core';
+
 /** Retry policy of Reddit requests (5xx, 408, 429 and connection errors). */
 export interface RetryPolicy {
   /** Attempts in all, including the first. Default 5. */
@@ -16,8 +18,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 
  * all of `baseDelayMs × 2^(retry−1)`, capped at `maxDelayMs`. `random` returns a number in [0, 1).
  */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number = Math.random): number {
-  const full = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(full / 2 + (full / 2) * random());
+  // The core's retry delay (equal jitter, capped), so every retry in Sluice backs off the same way.
+  return computeRetryDelayMs({ retryDelayMs: policy.baseDelayMs, exponentialBackoff: true, maxRetryDelayMs: policy.maxDelayMs }, retry, random);
 }
 
 /** HTTP statuses worth retrying besides 429: request timeout and server errors. */

@@ -1,4 +1,5 @@
 /** A per-host rate limit: requests to one host start at least `intervalMs` apart. */
+import { sleep } from '@sluice/core';
 
 /** Spaces out request starts per host name; different hosts do not wait for each other. */
 export class HostRateLimiter {
@@ -23,18 +24,5 @@ export class HostRateLimiter {
   }
 }
 
-/** Resolves after `ms`, or rejects when `signal` aborts (the timer is always cleared). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
+/** The core's cancellable sleep, re-exported for this package's users. */
+export { sleep };
