@@ -191,6 +191,38 @@ describeEachBackend('task semantics', (getDb) => {
     await s.stop(0);
   });
 
+  it('a poke-mode sensor keeps its slot and checks until done, in one attempt', async () => {
+    let pokes = 0;
+    const d = dag({ id: 'poking', schedule: null });
+    d.sensor('wait', { mode: 'poke', pokeInterval: 10, sensorTimeout: '1h' }, async () => {
+      pokes++;
+      return pokes >= 3 ? { done: true, output: { found: pokes } } : false;
+    });
+    const clock = new ManualClock('2026-01-01T00:00:00Z');
+    const run = await triggerDagRun(getDb().knex, d, {}, clock.now());
+    const s = makeScheduler(getDb().knex, [d], clock);
+    await drive(s, runFinished(getDb().knex, run.pk));
+    const ti = await taskInstance(getDb().knex, run.pk, 'wait');
+    expect(ti.state).toBe('success');
+    expect(Number(ti.try_number)).toBe(1);
+    expect(pokes).toBe(3);
+    expect((await getTaskOutputs(getDb().knex, run.pk, [{ taskId: 'wait', mapped: false }])).get('wait')).toEqual({ found: 3 });
+    await s.stop(0);
+  });
+
+  it('a poke-mode sensor past its timeout fails without using its retries', async () => {
+    const d = dag({ id: 'poke_timeout', schedule: null });
+    d.sensor('wait', { mode: 'poke', pokeInterval: 10, sensorTimeout: 30, retries: 3 }, async () => false);
+    const run = await triggerDagRun(getDb().knex, d, {}, new Date());
+    const s = makeScheduler(getDb().knex, [d], { now: () => new Date() });
+    await drive(s, runFinished(getDb().knex, run.pk));
+    const ti = await taskInstance(getDb().knex, run.pk, 'wait');
+    expect(ti.state).toBe('failed');
+    expect(Number(ti.try_number)).toBe(1);
+    expect(ti.error).toMatch(/SensorTimeoutError/);
+    await s.stop(0);
+  });
+
   it('a sensor timing out with softFail ends skipped', async () => {
     const d = dag({ id: 'soft_fail', schedule: null });
     d.sensor('wait', { mode: 'reschedule', pokeInterval: '1m', sensorTimeout: '2m', softFail: true }, async () => false);
