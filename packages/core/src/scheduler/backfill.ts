@@ -6,6 +6,7 @@ import { createDagRun } from '../store/create-run.js';
 import { upsertDag } from '../store/dags.js';
 import { rowsOf, toDate } from '../store/rows.js';
 import { clearTaskInstances } from './clear.js';
+import { hashDagStructure } from '../authoring/structure.js';
 
 /** Options of {@link createBackfill}. */
 export interface BackfillOptions {
@@ -44,7 +45,7 @@ export async function createBackfill(knex: Knex, dag: Dag<unknown>, o: BackfillO
     reprocess: o.reprocess,
   });
   if (o.dryRun) return { plan };
-  const versionHash = dag.versionHash();
+  const versionHash = hashDagStructure(structure);
   const backfillId = await knex.transaction(async (trx) => {
     await upsertDag(trx, { structure, versionHash, filePath: dag.file ?? null, pausedOnCreation: dag.options.pausedOnCreation });
     const row = rowsOf(

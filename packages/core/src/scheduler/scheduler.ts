@@ -20,6 +20,7 @@ import { failStaleAttempts } from './stale-attempts.js';
 import { syncDagsToStore } from './sync-dags.js';
 import { completeBackfills } from './backfill.js';
 import { notifyRunEvents } from './run-notifications.js';
+import { hashDagStructure } from '../authoring/structure.js';
 
 /** Options of {@link Scheduler}. */
 export interface SchedulerOptions {
@@ -121,7 +122,8 @@ export class Scheduler {
       let entry = this.structures.get(dag);
       if (!entry) {
         try {
-          entry = { structure: dag.structure(), versionHash: dag.versionHash() };
+          const structure = dag.structure();
+          entry = { structure, versionHash: hashDagStructure(structure) };
         } catch (error) {
           this.logger.error('invalid DAG skipped', { dagId: dag.id, error: describeError(error) });
           continue;

@@ -5,6 +5,7 @@ import { manualDataInterval } from '../scheduling/intervals.js';
 import { createDagRun } from '../store/create-run.js';
 import { upsertDag } from '../store/dags.js';
 import type { DagRunRecord } from '../store/rows.js';
+import { hashDagStructure } from '../authoring/structure.js';
 
 /** Options of a manual trigger. */
 export interface TriggerOptions {
@@ -23,7 +24,7 @@ export interface TriggerOptions {
 export async function triggerDagRun(knex: Knex, dag: Dag<unknown>, options: TriggerOptions, now: Date): Promise<DagRunRecord> {
   const params = dag.parseParams(options.conf ?? {});
   const structure = dag.structure();
-  const versionHash = dag.versionHash();
+  const versionHash = hashDagStructure(structure);
   const logicalDate = options.logicalDate ?? now;
   const interval = manualDataInterval(logicalDate);
   return knex.transaction(async (trx) => {

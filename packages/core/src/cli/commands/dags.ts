@@ -9,6 +9,7 @@ import { colorState, formatDate, printJson, table } from '../format.js';
 import { withRuntime } from '../runtime.js';
 import { registerBackfillCommand } from './backfill.js';
 import { registerDagsTestCommand } from './dags-test.js';
+import { hashDagStructure } from '../../authoring/structure.js';
 
 /** `sluice dags list|show|trigger|pause|unpause|backfill|test`. */
 export function registerDagsCommands(program: Command): void {
@@ -58,8 +59,9 @@ export function registerDagsCommands(program: Command): void {
       await withRuntime({ ...(o.dags ? { dags: o.dags } : {}), loadDags: true }, async (rt) => {
         const dag = requireDag(rt, dagId);
         const s = dag.structure();
-        if (o.json) return printJson({ ...s, version: dag.versionHash(), file: dag.file ?? null, scheduleDescription: describeSchedule(s.schedule, s.timezone) });
-        process.stdout.write(`${pc.bold(s.dagId)}  ${describeSchedule(s.schedule, s.timezone)}  version ${dag.versionHash()}\n`);
+        const version = hashDagStructure(s);
+        if (o.json) return printJson({ ...s, version, file: dag.file ?? null, scheduleDescription: describeSchedule(s.schedule, s.timezone) });
+        process.stdout.write(`${pc.bold(s.dagId)}  ${describeSchedule(s.schedule, s.timezone)}  version ${version}\n`);
         if (s.description) process.stdout.write(`${s.description}\n`);
         process.stdout.write(
           `${table(
@@ -106,7 +108,8 @@ export function registerDagsCommands(program: Command): void {
         await withRuntime({ ...(o.dags ? { dags: o.dags } : {}), loadDags: true }, async (rt) => {
           if (!(await getDag(rt.db.knex, dagId))) {
             const dag = requireDag(rt, dagId);
-            await upsertDag(rt.db.knex, { structure: dag.structure(), versionHash: dag.versionHash(), filePath: dag.file ?? null, pausedOnCreation: dag.options.pausedOnCreation });
+            const structure = dag.structure();
+            await upsertDag(rt.db.knex, { structure, versionHash: hashDagStructure(structure), filePath: dag.file ?? null, pausedOnCreation: dag.options.pausedOnCreation });
           }
           await setDagPaused(rt.db.knex, dagId, paused);
           if (o.json) return printJson({ dagId, paused });
