@@ -6,6 +6,7 @@
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default defineConfig(
   globalIgnores([
@@ -18,6 +19,8 @@ export default defineConfig(
     '.sluice/**',
     '.cache/**',
     'test-artifacts/**',
+    '**/.artifacts/**',
+    'packages/core/chaos/.out/**',
   ]),
 
   js.configs.recommended,
@@ -27,7 +30,7 @@ export default defineConfig(
     languageOptions: {
       ecmaVersion: 2023,
       sourceType: 'module',
-      // Everything here runs on Node (>= 20); there is no browser code.
+      // Everything here runs on Node (>= 20), except the web UI (block below).
       globals: {
         process: 'readonly',
         console: 'readonly',
@@ -89,5 +92,11 @@ export default defineConfig(
     rules: {
       '@typescript-eslint/triple-slash-reference': ['error', { path: 'always', types: 'prefer-import', lib: 'always' }],
     },
+  },
+
+  {
+    // The web UI: plain ES modules served to the browser as they are (no build step).
+    files: ['packages/core/ui/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
 );
