@@ -51,7 +51,7 @@ TARBALL="${tarballs[0]}"
 echo "tarball: $TARBALL ($(du -h "$TARBALL" | cut -f1))"
 
 contents="$(tar -tzf "$TARBALL")"
-for required in package/package.json package/bin/sluice.js package/dist/index.js package/dist/index.d.ts; do
+for required in package/package.json package/bin/sluice.js package/dist/index.js package/dist/index.d.ts package/ui/index.html package/ui/app.js; do
   grep -qx "$required" <<<"$contents" || fail "tarball is missing $required"
 done
 if grep -q 'tsbuildinfo$' <<<"$contents"; then echo "note: tarball contains a .tsbuildinfo file"; fi

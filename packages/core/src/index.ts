@@ -27,8 +27,10 @@ export { hashDagStructure, type DagStructure, type TaskNode, type TaskKind, type
 export { effectiveTaskOptions, buildTaskNode, TASK_DEFAULTS } from './authoring/task-node.js';
 export { validateDagGraph } from './authoring/validate.js';
 export { DAG_ID_PATTERN, TASK_ID_PATTERN, dagOptionsSchema, taskOptionsSchema } from './authoring/dag-options.js';
-export { Scheduler, type SchedulerOptions, type IterationResult } from './scheduler/scheduler.js';
+export { Scheduler, type SchedulerOptions, type IterationResult, type IterationStats } from './scheduler/scheduler.js';
 export { StaticDagRegistry, type DagRegistry } from './scheduler/dag-registry.js';
+export { Worker, type WorkerOptions, type WorkerIterationStats } from './worker/worker.js';
+export type { HeartbeatConnection } from './worker/execution.js';
 export { triggerDagRun, type TriggerOptions } from './scheduler/trigger.js';
 export { createBackfill, listBackfills, cancelBackfill, type BackfillOptions, type BackfillProgress } from './scheduler/backfill.js';
 export { clearTaskInstances, type ClearOptions } from './scheduler/clear.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { DagDefinitionError, ValidationError } from '../errors.js';
 import type { Notifier } from './task.js';
 import type { Schedule } from './schedule.js';
@@ -100,9 +100,11 @@ export class Dag<P = Record<string, unknown>> extends TaskBuilder<P> {
     const tasks: TaskNode[] = order.map((id) => buildTaskNode(this.registry.get(id) as TaskDefinition, this.options));
     const o = this.options;
     let paramsDefaults: Record<string, unknown> | undefined;
+    let paramsSchema: Record<string, unknown> | null | undefined;
     if (o.params) {
       const parsed = o.params.safeParse({});
       if (parsed.success && parsed.data && typeof parsed.data === 'object') paramsDefaults = parsed.data as Record<string, unknown>;
+      paramsSchema = paramsJsonSchema(o.params);
     }
     return {
       dagId: o.id,
@@ -117,6 +119,7 @@ export class Dag<P = Record<string, unknown>> extends TaskBuilder<P> {
       tags: o.tags,
       description: o.description,
       paramsDefaults,
+      paramsSchema,
       tasks,
     };
   }
@@ -125,6 +128,25 @@ export class Dag<P = Record<string, unknown>> extends TaskBuilder<P> {
   versionHash(): string {
     return hashDagStructure(this.structure());
   }
+}
+
+/** The params' JSON Schema (input side), or null when zod cannot represent it (transforms, custom checks). */
+function paramsJsonSchema(schema: z.ZodType): Record<string, unknown> | null {
+  try {
+    return withPropertyOrder(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>);
+  } catch {
+    return null;
+  }
+}
+
+/** Adds `x-order` (the declared property order) to every object schema: the store's jsonb does not keep key order. */
+function withPropertyOrder(schema: Record<string, unknown>): Record<string, unknown> {
+  const properties = schema.properties;
+  if (properties && typeof properties === 'object') {
+    for (const child of Object.values(properties)) if (child && typeof child === 'object') withPropertyOrder(child as Record<string, unknown>);
+    schema['x-order'] = Object.keys(properties);
+  }
+  return schema;
 }
 
 /** True when `value` is a DAG built by any copy of @sluice/core. */

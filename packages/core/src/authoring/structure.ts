@@ -63,6 +63,12 @@ export interface DagStructure {
   description?: string | undefined;
   /** JSON Schema-ish description of params (for UIs); informative only. */
   paramsDefaults?: Record<string, unknown> | undefined;
+  /**
+   * JSON Schema (draft 2020-12, input side: fields with defaults are optional) of the params, from
+   * `z.toJSONSchema`; null when the zod schema cannot be represented; absent when the DAG has no params.
+   * Lets a process without the DAG code (a separate `sluice webserver`) validate a trigger's `conf`.
+   */
+  paramsSchema?: Record<string, unknown> | null | undefined;
   /** Tasks in topological order. */
   tasks: TaskNode[];
 }

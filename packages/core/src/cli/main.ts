@@ -11,7 +11,10 @@ import { registerDbCommands } from './commands/db.js';
 import { registerRunsCommands } from './commands/runs.js';
 import { registerSchedulerCommand } from './commands/scheduler.js';
 import { registerTasksCommands } from './commands/tasks.js';
+import { registerTokensCommands } from './commands/tokens.js';
+import { registerWebserverCommand } from './commands/webserver.js';
 import { registerVariableCommands } from './commands/variables.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { exitCodeFor } from './errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerSchedulerCommand(program);
+  registerWebserverCommand(program);
+  registerTokensCommands(program);
+  registerWorkerCommand(program);
   registerDbCommands(program);
   registerDagsCommands(program);
   registerTasksCommands(program);

@@ -15,8 +15,19 @@ export interface LocalExecutorOptions {
   hostname: string;
   /** How often running attempts heartbeat. Default 5s. */
   heartbeatIntervalMs?: number;
+  /**
+   * Sends attempt heartbeats instead of this executor's own timer on the main thread (a
+   * `HeartbeatThread`): told the running attempt ids whenever they change.
+   */
+  heartbeats?: { setAttempts(ids: readonly string[]): void };
   /** Called after each attempt is recorded (the scheduler wakes up on it). */
   onAttemptFinished?: (report: AttemptReport) => void;
+}
+
+/** What one claim did: attempts started, and the claim statement's duration when one ran. */
+export interface ClaimResult {
+  launched: number;
+  latencyMs?: number;
 }
 
 interface Running {
@@ -35,13 +46,15 @@ export class LocalExecutor {
   private readonly queues: readonly string[];
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private accepting = true;
-  private claiming: Promise<number> | undefined;
+  private claiming: Promise<ClaimResult> | undefined;
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.concurrency = options.concurrency ?? 16;
     this.queues = options.queues ?? ['default'];
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), options.heartbeatIntervalMs ?? 5000);
-    this.heartbeatTimer.unref();
+    if (!options.heartbeats) {
+      this.heartbeatTimer = setInterval(() => void this.heartbeat(), options.heartbeatIntervalMs ?? 5000);
+      this.heartbeatTimer.unref();
+    }
   }
 
   /** Slots free for new attempts. */
@@ -55,20 +68,27 @@ export class LocalExecutor {
   }
 
   /** Claims up to the free slots in one batch and starts them. Returns how many started. */
-  claimAndLaunch(): Promise<number> {
+  async claimAndLaunch(): Promise<number> {
+    return (await this.claimAndLaunchTimed()).launched;
+  }
+
+  /** Like {@link claimAndLaunch}, also telling how long the claim statement took (when one ran). */
+  claimAndLaunchTimed(): Promise<ClaimResult> {
     this.claiming ??= this.doClaim().finally(() => {
       this.claiming = undefined;
     });
     return this.claiming;
   }
 
-  private async doClaim(): Promise<number> {
+  private async doClaim(): Promise<ClaimResult> {
     const limit = this.freeSlots;
-    if (limit === 0) return 0;
+    if (limit === 0) return { launched: 0 };
     const { env } = this.options;
+    const started = performance.now();
     const claimed = await claimQueuedTasks(env.knex, { queues: this.queues, limit, worker: this.options.workerId, hostname: this.options.hostname });
+    const latencyMs = performance.now() - started;
     for (const task of claimed) this.launch(task);
-    return claimed.length;
+    return { launched: claimed.length, latencyMs };
   }
 
   private launch(task: ClaimedTask): void {
@@ -84,8 +104,10 @@ export class LocalExecutor {
       })
       .finally(() => {
         this.running.delete(task.attemptId);
+        this.options.heartbeats?.setAttempts(this.runningAttemptIds);
       });
     this.running.set(task.attemptId, { task, controller, done });
+    this.options.heartbeats?.setAttempts(this.runningAttemptIds);
   }
 
   private async heartbeat(): Promise<void> {

@@ -11,7 +11,8 @@ import { dispatchNotification } from '../notifiers/dispatch.js';
 import { decideAttemptOutcome, type AttemptResult } from '../scheduling/retry.js';
 import { getAssetEvents } from '../store/assets.js';
 import { markFirstPoke, type ClaimedTask } from '../store/claim-tasks.js';
-import { finishAttempt } from '../store/finish-attempt.js';
+import { isTransientDatabaseError } from '../store/database.js';
+import { finishAttempt, getAttemptEnd } from '../store/finish-attempt.js';
 import { appendLogLines } from '../store/logs.js';
 import { getPreviousOutput, getTaskOutputs } from '../store/outputs.js';
 import { invokeTaskInChildProcess } from './child-process.js';
@@ -177,7 +178,8 @@ export async function runAttempt(env: AttemptEnvironment, task: ClaimedTask, con
     [],
   );
   const errorText = 'error' in result ? result.error : undefined;
-  const recorded = await finishAttempt(env.knex, {
+  let retried = false;
+  let recorded = await retryWhileUnreachable(log, () => finishAttempt(env.knex, {
     runPk: task.runPk,
     taskId: task.taskId,
     mapIndex: task.mapIndex,
@@ -190,13 +192,41 @@ export async function runAttempt(env: AttemptEnvironment, task: ClaimedTask, con
     assetEvents,
     dagId: task.dagId,
     runId: task.runId,
-  });
+  }), () => (retried = true));
+  if (!recorded && retried) {
+    // The connection may have dropped after an earlier try committed: then the row already holds this result.
+    const ended = await getAttemptEnd(env.knex, task.attemptId);
+    recorded = ended?.state === outcome.state && ended.error === (errorText ?? null);
+  }
   if (!recorded) {
     log.warn('late attempt result rejected: the attempt no longer owns the task instance', { state: outcome.state });
     return { task, state: outcome.state, recorded, error: errorText };
   }
   if (dag && def && outcome.notify) await notify(env, dag, def, task, outcome.notify, errorText, log);
   return { task, state: outcome.state, recorded, error: errorText };
+}
+
+const REPORT_RETRY_MAX_DELAY_MS = 30_000;
+
+/**
+ * Runs `report` until it succeeds, retrying with backoff (250 ms doubling to 30 s) while the error is a
+ * lost or refused database connection: an attempt that finished while Postgres was down keeps its result
+ * and records it once the database is back (then the guarded update decides). Other errors propagate.
+ */
+export async function retryWhileUnreachable<T>(log: Logger, report: () => Promise<T>, onRetry?: () => void): Promise<T> {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await report();
+    } catch (error) {
+      if (!isTransientDatabaseError(error)) throw error;
+      onRetry?.();
+      const delay = Math.min(REPORT_RETRY_MAX_DELAY_MS, 250 * 2 ** failures);
+      if (failures === 0 || delay === REPORT_RETRY_MAX_DELAY_MS) {
+        log.warn('database unreachable; keeping the attempt result and retrying', { error: describeError(error), retryInMs: delay });
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 function checkBranch(structure: DagStructure, node: TaskNode, invocation: Invocation): Invocation {

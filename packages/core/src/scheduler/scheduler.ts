@@ -3,13 +3,15 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Dag } from '../authoring/dag.js';
 import type { DagStructure } from '../authoring/structure.js';
-import { systemClock, type Clock } from '../clock.js';
+import { DatabaseClock, type Clock } from '../clock.js';
 import type { Connection } from '../connections/types.js';
-import { SecretRedactor, registerSecretValues } from '../connections/redact.js';
+import type { SecretRedactor } from '../connections/redact.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { DEFAULT_MAX_OUTPUT_BYTES } from '../executor/outputs.js';
 import { describeError } from '../executor/invoke-task.js';
-import { LocalExecutor } from '../executor/local-executor.js';
+import type { LocalExecutor } from '../executor/local-executor.js';
+import { WakeupListener } from '../store/wakeup-listener.js';
+import { chooseClock, createExecution, type HeartbeatConnection } from '../worker/execution.js';
+import type { HeartbeatThread } from '../worker/heartbeat-thread.js';
 import type { AttemptReport } from '../executor/run-attempt.js';
 import { queueScheduledTasks } from '../store/queue-tasks.js';
 import { rowsOf } from '../store/rows.js';
@@ -32,7 +34,10 @@ export interface SchedulerOptions {
   /** Resolves connections and variables for tasks (the secrets chain). */
   getConnection: (id: string) => Promise<Connection>;
   getVariable: (key: string) => Promise<string | undefined>;
+  /** Fixed clock (tests). Default: database time (sampled `clock_timestamp()`) over `localClock`. */
   clock?: Clock;
+  /** The local clock database time is derived from (default the system clock). Ignored with `clock`. */
+  localClock?: Clock;
   logger?: Logger;
   /** Attempts running at once in this process. Default 16. 0 runs no executor (scheduling only). */
   concurrency?: number;
@@ -44,10 +49,27 @@ export interface SchedulerOptions {
   /** A running attempt with no heartbeat for this long is failed (and retried). Default 120 s. */
   heartbeatTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** Heartbeat attempts from a thread with its own connection (Postgres), so busy tasks are not declared dead. */
+  heartbeatConnection?: HeartbeatConnection;
+  /** Direct Postgres URL to LISTEN for wake-ups on; without it the loop only polls. */
+  listenUrl?: string;
   maxOutputBytes?: number;
   redactor?: SecretRedactor;
   /** Folder the DAG files (and `dag.file` paths) are in. */
   dagsDir?: string;
+  /** Called after each loop iteration (successful or not) with what it did and how long it took. */
+  onIteration?: (stats: IterationStats) => void;
+}
+
+/** Per-iteration statistics given to {@link SchedulerOptions.onIteration}. */
+export interface IterationStats {
+  /** Wall time of the whole iteration. */
+  durationMs: number;
+  /** Time the claim statement took, when this process claimed in this iteration. */
+  claimLatencyMs?: number;
+  tasksLaunched: number;
+  runsCreated: number;
+  tasksQueued: number;
 }
 
 /** What one loop iteration did. */
@@ -56,6 +78,8 @@ export interface IterationResult {
   tasksQueued: number;
   tasksLaunched: number;
   runEvents: RunEvent[];
+  /** Time the claim statement took, when this iteration claimed. */
+  claimLatencyMs?: number;
 }
 
 /**
@@ -66,6 +90,8 @@ export interface IterationResult {
 export class Scheduler {
   readonly processId = `scheduler-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   readonly executor: LocalExecutor | undefined;
+  private readonly heartbeatThread: HeartbeatThread | undefined;
+  private readonly listener: WakeupListener | undefined;
   private readonly versions: VersionCache;
   private readonly clock: Clock;
   private readonly logger: Logger;
@@ -78,42 +104,45 @@ export class Scheduler {
   private woken = false;
 
   constructor(private readonly options: SchedulerOptions) {
-    this.clock = options.clock ?? systemClock;
+    this.clock = chooseClock(options.knex, options.clock, options.localClock);
     this.logger = options.logger ?? silentLogger;
     this.versions = new VersionCache(options.knex);
     const concurrency = options.concurrency ?? 16;
-    const redactor = options.redactor ?? new SecretRedactor();
-    // Every secret a task resolves is scrubbed from its log lines and error messages from then on.
-    const getConnection = async (id: string): Promise<Connection> => {
-      const connection = await options.getConnection(id);
-      registerSecretValues(redactor, connection);
-      return connection;
-    };
-    this.executor =
-      concurrency > 0
-        ? new LocalExecutor({
-            env: {
-              knex: options.knex,
-              logger: this.logger,
-              now: () => this.clock.now(),
-              getDag: (id) => options.registry.get(id),
-              getStructure: (dagId, hash) => this.versions.get(dagId, hash),
-              getConnection,
-              getVariable: options.getVariable,
-              maxOutputBytes: options.maxOutputBytes ?? (Number(process.env.SLUICE_MAX_OUTPUT_BYTES) || DEFAULT_MAX_OUTPUT_BYTES),
-              redactor,
-              dagsDir: options.dagsDir,
-            },
-            concurrency,
-            queues: options.queues ?? ['default'],
-            workerId: this.processId,
-            hostname: hostname(),
-            ...(options.heartbeatIntervalMs ? { heartbeatIntervalMs: options.heartbeatIntervalMs } : {}),
-            onAttemptFinished: (report: AttemptReport) => {
-              if (report.recorded) this.wake();
-            },
-          })
-        : undefined;
+    if (concurrency > 0) {
+      const { executor, heartbeatThread } = createExecution({
+        knex: options.knex,
+        registry: options.registry,
+        versions: this.versions,
+        getConnection: options.getConnection,
+        getVariable: options.getVariable,
+        clock: this.clock,
+        logger: this.logger,
+        concurrency,
+        queues: options.queues ?? ['default'],
+        processId: this.processId,
+        processKind: 'scheduler',
+        heartbeatIntervalMs: options.heartbeatIntervalMs,
+        heartbeatConnection: options.heartbeatConnection,
+        maxOutputBytes: options.maxOutputBytes,
+        redactor: options.redactor,
+        dagsDir: options.dagsDir,
+        onAttemptFinished: (report: AttemptReport) => {
+          if (report.recorded) this.wake();
+        },
+      });
+      this.executor = executor;
+      this.heartbeatThread = heartbeatThread;
+    }
+    this.listener = options.listenUrl
+      ? new WakeupListener({
+          url: options.listenUrl,
+          logger: this.logger,
+          // Another process finished an attempt or created a run: advance it now. `queued` only matters with an executor.
+          onWakeup: (kind) => {
+            if (kind !== 'queued' || this.executor) this.wake();
+          },
+        })
+      : undefined;
   }
 
   private schedulable(): SchedulableDag[] {
@@ -139,6 +168,7 @@ export class Scheduler {
   /** Runs one iteration. Exposed for tests and `dags test`; the loop calls it repeatedly. */
   async runOnce(): Promise<IterationResult> {
     const { knex } = this.options;
+    if (this.clock instanceof DatabaseClock) await this.clock.maybeSync();
     const now = this.clock.now();
     let scanErrors: ReadonlyMap<string, string> | undefined;
     if (this.options.scanDags && performance.now() - this.lastScan >= (this.options.scanIntervalMs ?? 2000)) {
@@ -160,7 +190,8 @@ export class Scheduler {
       maxActiveTasks: (dagId) => dags.find((d) => d.dag.id === dagId)?.structure.maxActiveTasks ?? 16,
       maxActiveMapped: (dagId, hash, taskId) => this.versions.peek(dagId, hash)?.tasks.find((t) => t.id === taskId)?.maxActiveMapped,
     });
-    const tasksLaunched = this.executor ? await this.executor.claimAndLaunch() : 0;
+    const claim = this.executor ? await this.executor.claimAndLaunchTimed() : { launched: 0 };
+    const tasksLaunched = claim.launched;
     await failStaleAttempts(knex, this.versions, this.options.heartbeatTimeoutMs ?? 120_000, this.executor?.runningAttemptIds ?? [], now, this.logger);
     await completeBackfills(knex);
     await notifyRunEvents(runEvents, this.options.registry, this.options.getConnection, now, this.logger);
@@ -169,7 +200,29 @@ export class Scheduler {
        ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
       [this.processId, hostname(), process.pid],
     );
-    return { runsCreated, tasksQueued, tasksLaunched, runEvents };
+    return { runsCreated, tasksQueued, tasksLaunched, runEvents, ...(claim.latencyMs !== undefined ? { claimLatencyMs: claim.latencyMs } : {}) };
+  }
+
+  private reportIteration(started: number, result: IterationResult | undefined): void {
+    const { onIteration } = this.options;
+    if (!onIteration) return;
+    const claimLatencyMs = result && result.claimLatencyMs !== undefined ? { claimLatencyMs: result.claimLatencyMs } : {};
+    try {
+      onIteration({
+        durationMs: performance.now() - started,
+        ...claimLatencyMs,
+        tasksLaunched: result?.tasksLaunched ?? 0,
+        runsCreated: result?.runsCreated ?? 0,
+        tasksQueued: result?.tasksQueued ?? 0,
+      });
+    } catch (error) {
+      this.logger.warn('onIteration callback failed', { error: describeError(error) });
+    }
+  }
+
+  /** True while the LISTEN connection is up (false when listening is off). */
+  get listening(): boolean {
+    return this.listener?.connected ?? false;
   }
 
   /** Wakes the loop now (after an attempt finished or a run was triggered). */
@@ -182,17 +235,21 @@ export class Scheduler {
   start(): void {
     if (this.loop) return;
     this.stopping = false;
+    void this.listener?.start();
     this.loop = (async () => {
       let failures = 0;
       while (!this.stopping) {
         this.woken = false;
+        const started = performance.now();
+        let result: IterationResult | undefined;
         try {
-          await this.runOnce();
+          result = await this.runOnce();
           failures = 0;
         } catch (error) {
           failures++;
           this.logger.error('scheduler iteration failed; retrying', { error: describeError(error), failures });
         }
+        this.reportIteration(started, result);
         if (this.stopping) break;
         if (this.woken) continue;
         const wait = failures === 0 ? (this.options.loopIntervalMs ?? 1000) : Math.min(30_000, 500 * 2 ** failures);
@@ -217,7 +274,13 @@ export class Scheduler {
     this.wakeUp?.();
     await this.loop;
     this.loop = undefined;
-    const result = this.executor ? await this.executor.shutdown(graceMs) : { finished: 0, released: 0 };
+    let result = { finished: 0, released: 0 };
+    try {
+      if (this.executor) result = await this.executor.shutdown(graceMs);
+    } finally {
+      await this.listener?.close();
+      await this.heartbeatThread?.stop();
+    }
     await this.options.knex
       .raw(`UPDATE sluice_processes SET stopped_at = now() WHERE id = ?`, [this.processId])
       .catch((error: unknown) => this.logger.warn('could not record scheduler stop', { error: describeError(error) }));

@@ -27,6 +27,11 @@ export interface Database {
   readonly description: string;
   /** The schema every connection's `search_path` is set to, when one was configured. */
   readonly schema?: string;
+  /**
+   * The Postgres URL this pool connects to, for components that need a connection of their own (the
+   * heartbeat thread, the LISTEN client). Holds the password: never log it, log `description`.
+   */
+  readonly url?: string;
   /** Closes the pool (Postgres) or shuts PGlite down. Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -171,7 +176,8 @@ async function openPostgres(url: string, poolMax: number, schema: string | undef
     ...(schema ? { searchPath: [schema] } : {}),
   });
   const description = schema ? `${redacted} (schema ${schema})` : redacted;
-  return verifyAndTrack(knex, 'postgres', description, schema, password);
+  const db = await verifyAndTrack(knex, 'postgres', description, schema, password);
+  return Object.assign(db, { url });
 }
 
 async function verifyAndTrack(
@@ -203,6 +209,32 @@ async function verifyAndTrack(
   };
   openDatabases.add(db);
   return db;
+}
+
+/** The database server's current time (`clock_timestamp()`, not the transaction start), for clock-offset sampling. */
+export async function databaseNow(knex: Knex): Promise<Date> {
+  const result = (await knex.raw('SELECT clock_timestamp() AS now')) as { rows: { now: Date | string }[] };
+  const value = result.rows[0]?.now;
+  if (value === undefined) throw new StoreError('SELECT clock_timestamp() returned no row');
+  return value instanceof Date ? value : new Date(value);
+}
+
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '57P01', '57P02', '57P03', '53300']);
+const TRANSIENT_MESSAGES = /Connection terminated|connection (?:is )?(?:closed|ended)|Timeout acquiring a connection|terminating connection|the database system is (?:starting up|shutting down)|Client has encountered a connection error|ECONNREFUSED|ECONNRESET/i;
+
+/**
+ * True when `error` says the database could not be reached or dropped the connection (server down or
+ * restarting, network, pool acquisition timeout, SQLSTATE class 08 or 57P0x), so the same statement may
+ * succeed later. SQL errors (constraint violations, syntax, …) are not transient.
+ */
+export function isTransientDatabaseError(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof AggregateError && e.errors.some((inner) => isTransientDatabaseError(inner))) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (TRANSIENT_CODES.has(code) || code.startsWith('08'))) return true;
+    if (e instanceof Error && (e.name === 'KnexTimeoutError' || TRANSIENT_MESSAGES.test(e.message))) return true;
+  }
+  return false;
 }
 
 type TypeParser = (value: string) => unknown;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { TaskState } from '../states.js';
+import { notifyWakeup } from './notify.js';
 import { rowsOf } from './rows.js';
 
 /** The end of an attempt, as the executor reports it. */
@@ -25,7 +26,7 @@ export interface AttemptFinish {
 /**
  * Finishes an attempt in one transaction with a guarded UPDATE (state `running` and this attempt id):
  * a stale attempt (timed out, cleared, declared dead) changes nothing and gets `false`. On success the
- * output and asset events are stored in the same transaction.
+ * output and asset events are stored in the same transaction, and a `finished` wake-up is sent on commit.
  */
 export async function finishAttempt(knex: Knex, f: AttemptFinish): Promise<boolean> {
   return knex.transaction(async (trx) => {
@@ -39,6 +40,7 @@ export async function finishAttempt(knex: Knex, f: AttemptFinish): Promise<boole
       ),
     );
     if (updated.length === 0) return false;
+    await notifyWakeup(trx, 'finished');
     await trx.raw(`UPDATE sluice_attempts SET state = ?, ended_at = now(), error = ? WHERE attempt_id = ?`, [f.state, f.error ?? null, f.attemptId]);
     if (f.state === 'success') {
       if (f.outputJson !== undefined) {
@@ -87,4 +89,10 @@ export async function findStaleAttempts(
     maxTries: Number(r.max_tries),
     dagId: String(r.dag_id),
   }));
+}
+
+/** How an attempt ended, as recorded on its `sluice_attempts` row (undefined while it has not ended). */
+export async function getAttemptEnd(knex: Knex, attemptId: string): Promise<{ state: string; error: string | null } | undefined> {
+  const row = rowsOf(await knex.raw(`SELECT state, error FROM sluice_attempts WHERE attempt_id = ? AND ended_at IS NOT NULL`, [attemptId]))[0];
+  return row ? { state: String(row.state), error: row.error === null || row.error === undefined ? null : String(row.error) } : undefined;
 }

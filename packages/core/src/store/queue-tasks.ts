@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { selectTasksToQueue, type QueueCandidate } from '../scheduling/queueing.js';
+import { notifyWakeup } from './notify.js';
 import { rowsOf } from './rows.js';
 
 /** Advisory lock key serialising the queueing step across schedulers (pool and limit accounting). */
@@ -16,7 +17,8 @@ export interface QueueLimits {
 /**
  * Moves `scheduled` task instances of running runs to `queued`, highest priority first, within pool slots,
  * each DAG's maxActiveTasks and mapped tasks' caps. One transaction, serialised across schedulers by a
- * transaction-level advisory lock (works behind PgBouncer transaction pooling). Returns how many were queued.
+ * transaction-level advisory lock (works behind PgBouncer transaction pooling). Sends a `queued` wake-up on
+ * commit when it queued any. Returns how many were queued.
  */
 export async function queueScheduledTasks(knex: Knex, limits: QueueLimits, limit = 1000): Promise<number> {
   return knex.transaction(async (trx) => {
@@ -83,6 +85,7 @@ export async function queueScheduledTasks(knex: Knex, limits: QueueLimits, limit
         [selected.map((s) => s.runPk), selected.map((s) => s.taskId), selected.map((s) => s.mapIndex)],
       ),
     );
+    if (moved.length > 0) await notifyWakeup(trx, 'queued');
     return moved.length;
   });
 }

@@ -27,6 +27,7 @@ const EXPECTED_TABLES = [
   'sluice_processes',
   'sluice_catalog_tables',
   'sluice_catalog_table_versions',
+  'sluice_api_tokens',
 ];
 
 describe('MIGRATIONS', () => {

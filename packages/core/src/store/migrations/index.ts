@@ -1,5 +1,6 @@
 import * as m001 from './001_initial.js';
 import * as m002 from './002_catalog.js';
+import * as m003 from './003_api_tokens.js';
 
 /** One forward-only schema change. `name` starts with a zero-padded sequence number. */
 export interface Migration {
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** Every migration this version of Sluice knows, oldest first. Append only; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003];

@@ -1,0 +1,207 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { DatabaseClock, type Clock } from '../clock.js';
+import type { Connection } from '../connections/types.js';
+import type { SecretRedactor } from '../connections/redact.js';
+import { describeError } from '../executor/invoke-task.js';
+import type { LocalExecutor } from '../executor/local-executor.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { VersionCache, type DagRegistry } from '../scheduler/dag-registry.js';
+import { WakeupListener } from '../store/wakeup-listener.js';
+import { chooseClock, createExecution, type HeartbeatConnection } from './execution.js';
+import type { HeartbeatThread } from './heartbeat-thread.js';
+
+/** Options of {@link Worker}. */
+export interface WorkerOptions {
+  knex: Knex;
+  /** DAG code (task bodies run here). */
+  registry: DagRegistry;
+  /** Rescans DAG files (DagFolder.scan) so new DAG code is picked up. */
+  scanDags?: () => Promise<unknown>;
+  /** Resolves connections and variables for tasks (the secrets chain). */
+  getConnection: (id: string) => Promise<Connection>;
+  getVariable: (key: string) => Promise<string | undefined>;
+  /** Fixed clock (tests). Default: database time over `localClock`. */
+  clock?: Clock;
+  /** The local clock database time is derived from (default the system clock). Ignored with `clock`. */
+  localClock?: Clock;
+  logger?: Logger;
+  /** Attempts running at once. Default 16. */
+  concurrency?: number;
+  /** Queues served. Default `['default']`. */
+  queues?: readonly string[];
+  /** Time between claims when nothing wakes the worker. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Minimum time between DAG folder scans. Default 2000 ms. */
+  scanIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Heartbeat from a thread with its own connection (Postgres), so busy tasks are not declared dead. */
+  heartbeatConnection?: HeartbeatConnection;
+  /** Direct Postgres URL to LISTEN for wake-ups on; without it the worker only polls. */
+  listenUrl?: string;
+  maxOutputBytes?: number;
+  redactor?: SecretRedactor;
+  dagsDir?: string;
+  /** Called after each claim iteration. */
+  onIteration?: (stats: WorkerIterationStats) => void;
+}
+
+/** Per-iteration statistics given to {@link WorkerOptions.onIteration}. */
+export interface WorkerIterationStats {
+  durationMs: number;
+  /** Time the claim statement took (absent when no slot was free, so nothing was claimed). */
+  claimLatencyMs?: number;
+  tasksLaunched: number;
+}
+
+/**
+ * A worker process: claims queued task instances of its queues in batches (`FOR UPDATE SKIP LOCKED`), runs
+ * them and records their results; it schedules nothing. It wakes on `queued` notifications (LISTEN) and
+ * when one of its attempts ends, and polls as the fallback. Errors in the loop are logged and retried with
+ * backoff, never thrown out of it.
+ */
+export class Worker {
+  readonly processId = `worker-${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  readonly executor: LocalExecutor;
+  private readonly heartbeatThread: HeartbeatThread | undefined;
+  private readonly listener: WakeupListener | undefined;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private lastScan = -Infinity;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private woken = false;
+  private wakeUp: (() => void) | undefined;
+
+  constructor(private readonly options: WorkerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.clock = chooseClock(options.knex, options.clock, options.localClock);
+    const { executor, heartbeatThread } = createExecution({
+      knex: options.knex,
+      registry: options.registry,
+      versions: new VersionCache(options.knex),
+      getConnection: options.getConnection,
+      getVariable: options.getVariable,
+      clock: this.clock,
+      logger: this.logger,
+      concurrency: options.concurrency ?? 16,
+      queues: options.queues ?? ['default'],
+      processId: this.processId,
+      processKind: 'worker',
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      heartbeatConnection: options.heartbeatConnection,
+      maxOutputBytes: options.maxOutputBytes,
+      redactor: options.redactor,
+      dagsDir: options.dagsDir,
+      onAttemptFinished: () => this.wake(),
+    });
+    this.executor = executor;
+    this.heartbeatThread = heartbeatThread;
+    this.listener = options.listenUrl
+      ? new WakeupListener({
+          url: options.listenUrl,
+          logger: this.logger,
+          onWakeup: (kind) => {
+            if (kind === 'queued' || kind === 'reconnected') this.wake();
+          },
+        })
+      : undefined;
+  }
+
+  /** True while the LISTEN connection is up (false when listening is off). */
+  get listening(): boolean {
+    return this.listener?.connected ?? false;
+  }
+
+  /** One claim iteration: scan DAG files when due, claim for the free slots, heartbeat the process row. */
+  async runOnce(): Promise<WorkerIterationStats> {
+    const started = performance.now();
+    if (this.options.scanDags && performance.now() - this.lastScan >= (this.options.scanIntervalMs ?? 2000)) {
+      this.lastScan = performance.now();
+      await this.options.scanDags();
+    }
+    if (this.clock instanceof DatabaseClock) await this.clock.maybeSync();
+    const claim = await this.executor.claimAndLaunchTimed();
+    if (!this.heartbeatThread) {
+      await this.options.knex.raw(
+        `INSERT INTO sluice_processes (id, kind, hostname, pid) VALUES (?, 'worker', ?, ?)
+         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL`,
+        [this.processId, hostname(), process.pid],
+      );
+    }
+    return {
+      durationMs: performance.now() - started,
+      tasksLaunched: claim.launched,
+      ...(claim.latencyMs !== undefined ? { claimLatencyMs: claim.latencyMs } : {}),
+    };
+  }
+
+  /** Claims now instead of at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeUp?.();
+  }
+
+  /** Starts the claim loop (and the listener) in the background. */
+  start(): void {
+    if (this.loop) return;
+    this.stopping = false;
+    void this.listener?.start();
+    this.loop = (async () => {
+      let failures = 0;
+      while (!this.stopping) {
+        this.woken = false;
+        const started = performance.now();
+        try {
+          const stats = await this.runOnce();
+          failures = 0;
+          this.report(stats);
+        } catch (error) {
+          failures++;
+          this.logger.error('worker iteration failed; retrying', { error: describeError(error), failures });
+          this.report({ durationMs: performance.now() - started, tasksLaunched: 0 });
+        }
+        if (this.stopping) break;
+        if (this.woken && this.executor.freeSlots > 0 && failures === 0) continue;
+        const wait = failures === 0 ? (this.options.pollIntervalMs ?? 1000) : Math.min(30_000, 500 * 2 ** failures);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = undefined;
+      }
+    })();
+  }
+
+  private report(stats: WorkerIterationStats): void {
+    try {
+      this.options.onIteration?.(stats);
+    } catch (error) {
+      this.logger.warn('onIteration callback failed', { error: describeError(error) });
+    }
+  }
+
+  /**
+   * Stops: no more claims, running attempts get `graceMs` to finish, the rest are handed back (`scheduled`,
+   * no try used) for another worker. Waits for the loop, closes the listener and the heartbeat thread.
+   */
+  async stop(graceMs = 30_000): Promise<{ finished: number; released: number }> {
+    this.stopping = true;
+    this.wakeUp?.();
+    await this.loop;
+    this.loop = undefined;
+    try {
+      return await this.executor.shutdown(graceMs);
+    } finally {
+      await this.listener?.close();
+      await this.heartbeatThread?.stop();
+      await this.options.knex
+        .raw(`UPDATE sluice_processes SET stopped_at = now() WHERE id = ?`, [this.processId])
+        .catch((error: unknown) => this.logger.warn('could not record worker stop', { error: describeError(error) }));
+    }
+  }
+}
