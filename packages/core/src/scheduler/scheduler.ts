@@ -11,10 +11,12 @@ import { describeError } from '../executor/invoke-task.js';
 import type { LocalExecutor } from '../executor/local-executor.js';
 import { WakeupListener } from '../store/wakeup-listener.js';
 import { chooseClock, createExecution, type HeartbeatConnection } from '../worker/execution.js';
+import { PollingLoop } from '../worker/polling-loop.js';
 import type { HeartbeatThread } from '../worker/heartbeat-thread.js';
 import type { AttemptReport } from '../executor/run-attempt.js';
 import { queueScheduledTasks } from '../store/queue-tasks.js';
 import { rowsOf } from '../store/rows.js';
+import { heartbeatProcess, markProcessStopped } from '../store/processes.js';
 import { advanceRuns, type RunEvent } from './advance-runs.js';
 import { createDueRuns, type SchedulableDag } from './create-runs.js';
 import { VersionCache, type DagRegistry } from './dag-registry.js';
@@ -98,15 +100,26 @@ export class Scheduler {
   private readonly structures = new WeakMap<Dag<unknown>, { structure: DagStructure; versionHash: string }>();
   private lastScan = -Infinity;
   private synced = new Set<Dag<unknown>>();
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private wakeUp: (() => void) | undefined;
-  private woken = false;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: SchedulerOptions) {
     this.clock = chooseClock(options.knex, options.clock, options.localClock);
     this.logger = options.logger ?? silentLogger;
     this.versions = new VersionCache(options.knex);
+    this.loop = new PollingLoop({
+      name: 'scheduler',
+      intervalMs: options.loopIntervalMs ?? 1000,
+      logger: this.logger,
+      iterate: async () => {
+        const started = performance.now();
+        let result: IterationResult | undefined;
+        try {
+          result = await this.runOnce();
+        } finally {
+          this.reportIteration(started, result);
+        }
+      },
+    });
     const concurrency = options.concurrency ?? 16;
     if (concurrency > 0) {
       const { executor, heartbeatThread } = createExecution({
@@ -195,11 +208,7 @@ export class Scheduler {
     await failStaleAttempts(knex, this.versions, this.options.heartbeatTimeoutMs ?? 120_000, this.executor?.runningAttemptIds ?? [], now, this.logger);
     await completeBackfills(knex);
     await notifyRunEvents(runEvents, this.options.registry, this.options.getConnection, now, this.logger);
-    await knex.raw(
-      `INSERT INTO sluice_processes (id, kind, hostname, pid) VALUES (?, 'scheduler', ?, ?)
-       ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()`,
-      [this.processId, hostname(), process.pid],
-    );
+    await heartbeatProcess(knex, this.processId, 'scheduler');
     return { runsCreated, tasksQueued, tasksLaunched, runEvents, ...(claim.latencyMs !== undefined ? { claimLatencyMs: claim.latencyMs } : {}) };
   }
 
@@ -227,42 +236,14 @@ export class Scheduler {
 
   /** Wakes the loop now (after an attempt finished or a run was triggered). */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Starts the loop in the background. */
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
+    if (this.loop.running) return;
     void this.listener?.start();
-    this.loop = (async () => {
-      let failures = 0;
-      while (!this.stopping) {
-        this.woken = false;
-        const started = performance.now();
-        let result: IterationResult | undefined;
-        try {
-          result = await this.runOnce();
-          failures = 0;
-        } catch (error) {
-          failures++;
-          this.logger.error('scheduler iteration failed; retrying', { error: describeError(error), failures });
-        }
-        this.reportIteration(started, result);
-        if (this.stopping) break;
-        if (this.woken) continue;
-        const wait = failures === 0 ? (this.options.loopIntervalMs ?? 1000) : Math.min(30_000, 500 * 2 ** failures);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = undefined;
-      }
-    })();
+    this.loop.start();
   }
 
   /**
@@ -270,10 +251,7 @@ export class Scheduler {
    * another process or the next start. Waits for the loop to end.
    */
   async stop(graceMs = 30_000): Promise<{ finished: number; released: number }> {
-    this.stopping = true;
-    this.wakeUp?.();
-    await this.loop;
-    this.loop = undefined;
+    await this.loop.stop();
     let result = { finished: 0, released: 0 };
     try {
       if (this.executor) result = await this.executor.shutdown(graceMs);
@@ -281,9 +259,7 @@ export class Scheduler {
       await this.listener?.close();
       await this.heartbeatThread?.stop();
     }
-    await this.options.knex
-      .raw(`UPDATE sluice_processes SET stopped_at = now() WHERE id = ?`, [this.processId])
-      .catch((error: unknown) => this.logger.warn('could not record scheduler stop', { error: describeError(error) }));
+    await markProcessStopped(this.options.knex, this.processId).catch((error: unknown) => this.logger.warn('could not record scheduler stop', { error: describeError(error) }));
     return result;
   }
 }

@@ -8,8 +8,10 @@ import { describeError } from '../executor/invoke-task.js';
 import type { LocalExecutor } from '../executor/local-executor.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { VersionCache, type DagRegistry } from '../scheduler/dag-registry.js';
+import { heartbeatProcess, markProcessStopped } from '../store/processes.js';
 import { WakeupListener } from '../store/wakeup-listener.js';
 import { chooseClock, createExecution, type HeartbeatConnection } from './execution.js';
+import { PollingLoop } from './polling-loop.js';
 import type { HeartbeatThread } from './heartbeat-thread.js';
 
 /** Options of {@link Worker}. */
@@ -69,14 +71,27 @@ export class Worker {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private lastScan = -Infinity;
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private woken = false;
-  private wakeUp: (() => void) | undefined;
+  private readonly loop: PollingLoop;
 
   constructor(private readonly options: WorkerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.clock = chooseClock(options.knex, options.clock, options.localClock);
+    this.loop = new PollingLoop({
+      name: 'worker',
+      intervalMs: options.pollIntervalMs ?? 1000,
+      logger: this.logger,
+      // A wake-up claims again at once only when there is room and the database answers.
+      skipWaitWhenWoken: (failures) => failures === 0 && this.executor.freeSlots > 0,
+      iterate: async () => {
+        const started = performance.now();
+        try {
+          this.report(await this.runOnce());
+        } catch (error) {
+          this.report({ durationMs: performance.now() - started, tasksLaunched: 0 });
+          throw error;
+        }
+      },
+    });
     const { executor, heartbeatThread } = createExecution({
       knex: options.knex,
       registry: options.registry,
@@ -124,11 +139,7 @@ export class Worker {
     if (this.clock instanceof DatabaseClock) await this.clock.maybeSync();
     const claim = await this.executor.claimAndLaunchTimed();
     if (!this.heartbeatThread) {
-      await this.options.knex.raw(
-        `INSERT INTO sluice_processes (id, kind, hostname, pid) VALUES (?, 'worker', ?, ?)
-         ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), stopped_at = NULL`,
-        [this.processId, hostname(), process.pid],
-      );
+      await heartbeatProcess(this.options.knex, this.processId, 'worker');
     }
     return {
       durationMs: performance.now() - started,
@@ -139,42 +150,14 @@ export class Worker {
 
   /** Claims now instead of at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeUp?.();
+    this.loop.wake();
   }
 
   /** Starts the claim loop (and the listener) in the background. */
   start(): void {
-    if (this.loop) return;
-    this.stopping = false;
+    if (this.loop.running) return;
     void this.listener?.start();
-    this.loop = (async () => {
-      let failures = 0;
-      while (!this.stopping) {
-        this.woken = false;
-        const started = performance.now();
-        try {
-          const stats = await this.runOnce();
-          failures = 0;
-          this.report(stats);
-        } catch (error) {
-          failures++;
-          this.logger.error('worker iteration failed; retrying', { error: describeError(error), failures });
-          this.report({ durationMs: performance.now() - started, tasksLaunched: 0 });
-        }
-        if (this.stopping) break;
-        if (this.woken && this.executor.freeSlots > 0 && failures === 0) continue;
-        const wait = failures === 0 ? (this.options.pollIntervalMs ?? 1000) : Math.min(30_000, 500 * 2 ** failures);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = undefined;
-      }
-    })();
+    this.loop.start();
   }
 
   private report(stats: WorkerIterationStats): void {
@@ -190,18 +173,13 @@ export class Worker {
    * no try used) for another worker. Waits for the loop, closes the listener and the heartbeat thread.
    */
   async stop(graceMs = 30_000): Promise<{ finished: number; released: number }> {
-    this.stopping = true;
-    this.wakeUp?.();
-    await this.loop;
-    this.loop = undefined;
+    await this.loop.stop();
     try {
       return await this.executor.shutdown(graceMs);
     } finally {
       await this.listener?.close();
       await this.heartbeatThread?.stop();
-      await this.options.knex
-        .raw(`UPDATE sluice_processes SET stopped_at = now() WHERE id = ?`, [this.processId])
-        .catch((error: unknown) => this.logger.warn('could not record worker stop', { error: describeError(error) }));
+      await markProcessStopped(this.options.knex, this.processId).catch((error: unknown) => this.logger.warn('could not record worker stop', { error: describeError(error) }));
     }
   }
 }
