@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { ValidationError } from '../../errors.js';
 import pc from 'picocolors';
 import { DagFolder } from '../../loader/dag-folder.js';
 import { SecretRedactor } from '../../connections/redact.js';
 import { Scheduler } from '../../scheduler/scheduler.js';
-import { resolveListenUrl } from '../../store/wakeup-listener.js';
-import { openRuntime, type CliRuntime } from '../runtime.js';
+import { distributedOptions, positiveSeconds, reportingScan, stopOnSignals } from '../daemon.js';
+import { openRuntime } from '../runtime.js';
 import type { ApiServer } from '../../api/server.js';
 import { addWebserverOptions, startWebserverFromCli, type WebserverCliOptions } from './webserver.js';
 
@@ -24,24 +23,13 @@ export function registerSchedulerCommand(program: Command): void {
     .action(async (o: { dags?: string; concurrency: string; queues: string; grace: string; listen: boolean; webserver: boolean; heartbeatTimeout: string; heartbeatInterval: string } & WebserverCliOptions) => {
       const rt = await openRuntime({ ...(o.dags ? { dags: o.dags } : {}), logLevel: 'info' });
       const folder = new DagFolder({ dir: rt.dagsDir, logger: rt.logger });
-      let reported = new Map<string, string>();
       // Loaded here so other commands do not pay for the API's modules at startup.
       const metrics = new (await import('../../api/metrics.js')).ApiMetrics();
       const scheduler = new Scheduler({
         knex: rt.db.knex,
         registry: folder,
         dagsDir: rt.dagsDir,
-        scanDags: async () => {
-          const scan = await folder.scan();
-          if (scan.changed) {
-            for (const [file, error] of scan.errors) if (reported.get(file) !== error) process.stderr.write(`${pc.red('import error')} ${error}\n`);
-            for (const id of scan.added) process.stderr.write(`${pc.green('loaded')} DAG ${id}\n`);
-            for (const id of scan.updated) process.stderr.write(`${pc.cyan('reloaded')} DAG ${id}\n`);
-            for (const id of scan.removed) process.stderr.write(`${pc.yellow('removed')} DAG ${id}\n`);
-            reported = new Map(scan.errors);
-          }
-          return scan;
-        },
+        scanDags: reportingScan(folder),
         getConnection: (id) => rt.secrets.getConnection(id),
         getVariable: (key) => rt.secrets.getVariable(key),
         logger: rt.logger,
@@ -49,8 +37,8 @@ export function registerSchedulerCommand(program: Command): void {
         queues: o.queues.split(',').map((q) => q.trim()).filter(Boolean),
         redactor: new SecretRedactor(),
         ...distributedOptions(rt.db, o.listen),
-        heartbeatTimeoutMs: seconds(o.heartbeatTimeout, '--heartbeat-timeout') * 1000,
-        heartbeatIntervalMs: seconds(o.heartbeatInterval, '--heartbeat-interval') * 1000,
+        heartbeatTimeoutMs: positiveSeconds(o.heartbeatTimeout, '--heartbeat-timeout') * 1000,
+        heartbeatIntervalMs: positiveSeconds(o.heartbeatInterval, '--heartbeat-interval') * 1000,
         onIteration: (stats) => metrics.observeIteration(stats),
       });
       process.stderr.write(`${pc.bold('sluice scheduler')} dags=${rt.dagsDir} store=${rt.db.description} concurrency=${o.concurrency}\n`);
@@ -69,41 +57,15 @@ export function registerSchedulerCommand(program: Command): void {
         }
       }
       scheduler.start();
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) {
-          process.stderr.write(`${signal} again: exiting now\n`);
-          process.exit(130);
-        }
-        stopping = true;
-        process.stderr.write(`${signal}: no new tasks; waiting up to ${o.grace}s for running tasks\n`);
-        void (server ? server.close().catch(() => undefined) : Promise.resolve())
-          .then(() => scheduler.stop(Number(o.grace) * 1000))
-          .then(async (r) => {
-            process.stderr.write(`stopped: ${r.finished} finished, ${r.released} handed back for a later run\n`);
-            await rt.close();
-            process.exit(0);
-          })
-          .catch(async (error: unknown) => {
-            process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
-            await rt.close().catch(() => undefined);
-            process.exit(1);
-          });
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      await new Promise(() => undefined);
+      await stopOnSignals({
+        graceSeconds: Number(o.grace),
+        // The web server closes first so no trigger arrives while tasks wind down.
+        stop: async (graceMs) => {
+          await server?.close().catch(() => undefined);
+          return scheduler.stop(graceMs);
+        },
+        releasedTo: 'for a later run',
+        close: () => rt.close(),
+      });
     });
-}
-
-/** LISTEN URL (unless off) and the heartbeat thread's connection, for a Postgres store. */
-function distributedOptions(db: CliRuntime['db'], listen: boolean): { listenUrl?: string; heartbeatConnection?: { url: string; schema?: string | undefined } } {
-  const listenUrl = resolveListenUrl(process.env, db, listen);
-  return { ...(listenUrl ? { listenUrl } : {}), ...(db.url ? { heartbeatConnection: { url: db.url, schema: db.schema } } : {}) };
-}
-
-function seconds(value: string, option: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new ValidationError(`${option} must be a positive number of seconds, got ${value}`, option.slice(2));
-  return n;
 }

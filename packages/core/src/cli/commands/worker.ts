@@ -3,8 +3,8 @@ import { ValidationError } from '../../errors.js';
 import pc from 'picocolors';
 import { DagFolder } from '../../loader/dag-folder.js';
 import { SecretRedactor } from '../../connections/redact.js';
-import { resolveListenUrl } from '../../store/wakeup-listener.js';
 import { Worker } from '../../worker/worker.js';
+import { distributedOptions, positiveSeconds, reportingScan, stopOnSignals } from '../daemon.js';
 import { openRuntime } from '../runtime.js';
 
 /** `sluice worker`: runs tasks other processes queued (no scheduling). */
@@ -22,26 +22,16 @@ export function registerWorkerCommand(program: Command): void {
     .action(async (o: { dags?: string; concurrency: string; queues: string; grace: string; poll: string; listen: boolean; heartbeatInterval: string }) => {
       const concurrency = Number(o.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new ValidationError(`--concurrency must be a positive integer, got ${o.concurrency}`, 'options');
-      const heartbeatSeconds = Number(o.heartbeatInterval);
-      if (!Number.isFinite(heartbeatSeconds) || heartbeatSeconds <= 0) throw new ValidationError(`--heartbeat-interval must be a positive number of seconds, got ${o.heartbeatInterval}`, 'options');
+      const heartbeatSeconds = positiveSeconds(o.heartbeatInterval, '--heartbeat-interval');
       const rt = await openRuntime({ ...(o.dags ? { dags: o.dags } : {}), logLevel: 'info' });
       const folder = new DagFolder({ dir: rt.dagsDir, logger: rt.logger });
-      let reported = new Map<string, string>();
-      const listenUrl = resolveListenUrl(process.env, rt.db, o.listen);
+      const connections = distributedOptions(rt.db, o.listen);
       const queues = o.queues.split(',').map((q) => q.trim()).filter(Boolean);
       const worker = new Worker({
         knex: rt.db.knex,
         registry: folder,
         dagsDir: rt.dagsDir,
-        scanDags: async () => {
-          const scan = await folder.scan();
-          if (scan.changed) {
-            for (const [file, error] of scan.errors) if (reported.get(file) !== error) process.stderr.write(`${pc.red('import error')} ${error}\n`);
-            for (const id of scan.added) process.stderr.write(`${pc.green('loaded')} DAG ${id}\n`);
-            reported = new Map(scan.errors);
-          }
-          return scan;
-        },
+        scanDags: reportingScan(folder),
         getConnection: (id) => rt.secrets.getConnection(id),
         getVariable: (key) => rt.secrets.getVariable(key),
         logger: rt.logger,
@@ -49,37 +39,13 @@ export function registerWorkerCommand(program: Command): void {
         queues,
         pollIntervalMs: Number(o.poll) || 1000,
         heartbeatIntervalMs: heartbeatSeconds * 1000,
-        ...(listenUrl ? { listenUrl } : {}),
-        ...(rt.db.url ? { heartbeatConnection: { url: rt.db.url, schema: rt.db.schema } } : {}),
+        ...connections,
         redactor: new SecretRedactor(),
       });
       process.stderr.write(
-        `${pc.bold('sluice worker')} dags=${rt.dagsDir} store=${rt.db.description} queues=${queues.join(',')} concurrency=${concurrency} listen=${listenUrl ? 'on' : 'off (polling)'}\n`,
+        `${pc.bold('sluice worker')} dags=${rt.dagsDir} store=${rt.db.description} queues=${queues.join(',')} concurrency=${concurrency} listen=${connections.listenUrl ? 'on' : 'off (polling)'}\n`,
       );
       worker.start();
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) {
-          process.stderr.write(`${signal} again: exiting now\n`);
-          process.exit(130);
-        }
-        stopping = true;
-        process.stderr.write(`${signal}: no new tasks; waiting up to ${o.grace}s for running tasks\n`);
-        void worker
-          .stop(Number(o.grace) * 1000)
-          .then(async (r) => {
-            process.stderr.write(`stopped: ${r.finished} finished, ${r.released} handed back to other workers\n`);
-            await rt.close();
-            process.exit(0);
-          })
-          .catch(async (error: unknown) => {
-            process.stderr.write(`error while stopping: ${(error as Error).message}\n`);
-            await rt.close().catch(() => undefined);
-            process.exit(1);
-          });
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
-      await new Promise(() => undefined);
+      await stopOnSignals({ graceSeconds: Number(o.grace), stop: (graceMs) => worker.stop(graceMs), releasedTo: 'to other workers', close: () => rt.close() });
     });
 }
