@@ -16,22 +16,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatCsvRow } from '../../dags/lib/_movies-csv.js';
 import { MOVIES_METADATA_COLUMNS } from '../../dags/lib/_movies-rows.js';
+import { SeededRandom } from '@sluice/plugin-reddit/testing';
 
 const OUT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'movies');
 const SEED = 20260801;
 
-/** mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = prng(SEED);
+// The Reddit stand-in's seeded generator (mulberry32): the same seed writes the same bytes.
+const seeded = new SeededRandom(SEED);
+const random = (): number => seeded.next();
 const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const chance = (p: number): boolean => random() < p;

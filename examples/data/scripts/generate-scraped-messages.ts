@@ -14,24 +14,15 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
+import { SeededRandom } from '@sluice/plugin-reddit/testing';
 
 const ROWS = 1500;
 const SEED = 20260301;
 const OUTPUT = fileURLToPath(new URL('../scraped-messages.csv', import.meta.url));
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = mulberry32(SEED);
+// The Reddit stand-in's seeded generator (mulberry32): the same seed writes the same bytes.
+const seeded = new SeededRandom(SEED);
+const random = (): number => seeded.next();
 const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
