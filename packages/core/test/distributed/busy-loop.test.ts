@@ -2,15 +2,13 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dag } from '../../src/authoring/dag.js';
 import { ManualClock } from '../../src/clock.js';
 import { triggerDagRun } from '../../src/scheduler/trigger.js';
-import type { Database } from '../../src/store/database.js';
 import type { WorkerOptions } from '../../src/worker/worker.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { makeScheduler, taskInstance } from '../engine/harness.js';
-import { makeWorker, openProcessDb } from './harness.js';
+import { makeWorker, useProcessDatabases } from './harness.js';
 
 const CHECKER = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'stale-checker.ts');
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -36,17 +34,8 @@ async function startChecker(url: string, thresholdMs: number): Promise<{ stop():
 }
 
 describe('distributed: a task blocking the event loop', () => {
-  let test: TestDatabase;
-  const pools: Database[] = [];
-  beforeAll(async () => {
-    test = await createTestDatabase('postgres');
-  });
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.close()));
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const processes = useProcessDatabases();
+  const open = processes.open;
 
   async function runBusyTask(dagId: string, workerExtra: Partial<WorkerOptions>): Promise<{ state: unknown; checker: string }> {
     const d = dag({ id: dagId, schedule: null });
@@ -58,14 +47,13 @@ describe('distributed: a task blocking the event loop', () => {
       return 'done';
     });
     const clock = new ManualClock('2026-03-01T00:00:00Z');
-    const run = await triggerDagRun(test.db.knex, d, {}, clock.now());
-    const schedulerDb = await openProcessDb(test.url);
-    const workerDb = await openProcessDb(test.url);
-    pools.push(schedulerDb, workerDb);
+    const run = await triggerDagRun(processes.test.db.knex, d, {}, clock.now());
+    const schedulerDb = await open();
+    const workerDb = await open();
     const scheduler = makeScheduler(schedulerDb.knex, [d], clock, { concurrency: 0, heartbeatTimeoutMs: 3_600_000 });
     await scheduler.runOnce();
     const worker = makeWorker(workerDb.knex, [d], { heartbeatIntervalMs: 200, ...workerExtra });
-    const checker = await startChecker(test.url as string, 1000);
+    const checker = await startChecker(processes.test.url as string, 1000);
     let output: string;
     try {
       expect((await worker.runOnce()).tasksLaunched).toBe(1);
@@ -75,11 +63,11 @@ describe('distributed: a task blocking the event loop', () => {
       await worker.stop(0);
       await scheduler.stop(0);
     }
-    return { state: (await taskInstance(test.db.knex, run.pk, 'spin')).state, checker: output };
+    return { state: (await taskInstance(processes.test.db.knex, run.pk, 'spin')).state, checker: output };
   }
 
   it('is not declared dead when heartbeats come from the heartbeat thread', async () => {
-    const result = await runBusyTask('busy_thread', { heartbeatConnection: { url: test.url as string } });
+    const result = await runBusyTask('busy_thread', { heartbeatConnection: { url: processes.test.url as string } });
     expect(result.state).toBe('success');
     expect(result.checker).toContain('failed 0');
   });

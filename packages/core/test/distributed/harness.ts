@@ -1,3 +1,5 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import type { Knex } from 'knex';
 import type { Dag } from '../../src/authoring/dag.js';
 import { EnvironmentSecretsBackend } from '../../src/connections/env-backend.js';
@@ -76,4 +78,41 @@ export class ConcurrencyProbe {
       this.active--;
     }
   }
+}
+
+/** A test file's Postgres database and the pools of its simulated processes (see {@link useProcessDatabases}). */
+export interface ProcessDatabases {
+  /** The file's database (created in `beforeAll`). */
+  readonly test: TestDatabase;
+  /** A new pool on it, one per simulated process; closed after each test. */
+  open(poolMax?: number): Promise<Database>;
+}
+
+/** Registers the hooks: a fresh Postgres database for the file, every opened pool closed after each test. */
+export function useProcessDatabases(): ProcessDatabases {
+  let test: TestDatabase | undefined;
+  const pools: Database[] = [];
+  beforeAll(async () => {
+    test = await createTestDatabase('postgres');
+  });
+  afterEach(async () => {
+    await Promise.all(pools.splice(0).map((p) => p.close()));
+  });
+  afterAll(async () => {
+    await test?.drop();
+  });
+  const current = (): TestDatabase => {
+    if (!test) throw new Error('the test database exists only inside hooks and tests');
+    return test;
+  };
+  return {
+    get test(): TestDatabase {
+      return current();
+    },
+    async open(poolMax?: number): Promise<Database> {
+      const db = await openProcessDb(current().url, poolMax);
+      pools.push(db);
+      return db;
+    },
+  };
 }

@@ -1,35 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dag } from '../../src/authoring/dag.js';
 import { ManualClock } from '../../src/clock.js';
 import type { IterationStats } from '../../src/scheduler/scheduler.js';
 import type { WorkerIterationStats } from '../../src/worker/worker.js';
 import type { MemoryLogger } from '../../src/logger.js';
 import { triggerDagRun } from '../../src/scheduler/trigger.js';
-import type { Database } from '../../src/store/database.js';
 import { rowsOf } from '../../src/store/rows.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { makeScheduler } from '../engine/harness.js';
-import { ConcurrencyProbe, countRuns, makeWorker, openProcessDb, until } from './harness.js';
+import { ConcurrencyProbe, countRuns, makeWorker, until, useProcessDatabases } from './harness.js';
 
 /** Several schedulers and workers, each with its own pool ("process"), on one Postgres database. */
 describe('distributed: schedulers and workers sharing one database', () => {
-  let test: TestDatabase;
-  const pools: Database[] = [];
-  const open = async (): Promise<Database> => {
-    const db = await openProcessDb(test.url);
-    pools.push(db);
-    return db;
-  };
+  const processes = useProcessDatabases();
+  const open = processes.open;
 
-  beforeAll(async () => {
-    test = await createTestDatabase('postgres');
-  });
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.close()));
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
 
   it('3 schedulers + 3 workers: every task instance runs once, with one attempt, and no scheduler logs an error', async () => {
     const probe = new ConcurrencyProbe();
@@ -40,11 +24,11 @@ describe('distributed: schedulers and workers sharing one database', () => {
     const schedulers = await Promise.all([0, 1, 2].map(async () => makeScheduler((await open()).knex, [d], clock, { concurrency: 0, loopIntervalMs: 20 })));
     const workers = await Promise.all([0, 1, 2].map(async () => makeWorker((await open()).knex, [d], { concurrency: 4, pollIntervalMs: 20 })));
     for (const p of [...schedulers, ...workers]) p.start();
-    await until(async () => (await countRuns(test.db.knex, 'many_runs', 'success')) === 40, '40 successful runs');
+    await until(async () => (await countRuns(processes.test.db.knex, 'many_runs', 'success')) === 40, '40 successful runs');
     await Promise.all([...schedulers.map((s) => s.stop(0)), ...workers.map((w) => w.stop(0))]);
 
     const attempts = rowsOf(
-      await test.db.knex.raw(
+      await processes.test.db.knex.raw(
         `SELECT a.run_pk, a.task_id, count(*) AS n, min(a.state) AS state, min(a.worker) AS worker FROM sluice_attempts a
          JOIN sluice_dag_runs r ON r.id = a.run_pk WHERE r.dag_id = 'many_runs' GROUP BY a.run_pk, a.task_id`,
       ),
@@ -54,7 +38,7 @@ describe('distributed: schedulers and workers sharing one database', () => {
     expect(probe.executions.size).toBe(80);
     expect([...probe.executions.values()].every((n) => n === 1)).toBe(true);
     expect(new Set(attempts.map((r) => String(r.worker))).size).toBeGreaterThan(1);
-    const runs = rowsOf(await test.db.knex.raw(`SELECT count(DISTINCT logical_date) AS d, count(*) AS n FROM sluice_dag_runs WHERE dag_id = 'many_runs'`))[0];
+    const runs = rowsOf(await processes.test.db.knex.raw(`SELECT count(DISTINCT logical_date) AS d, count(*) AS n FROM sluice_dag_runs WHERE dag_id = 'many_runs'`))[0];
     expect([Number(runs?.d), Number(runs?.n)]).toEqual([40, 40]);
     for (const s of schedulers) {
       const errors = (s as unknown as { logger: MemoryLogger }).logger.lines.filter((l) => l.level === 'error');
@@ -63,7 +47,7 @@ describe('distributed: schedulers and workers sharing one database', () => {
   });
 
   it('pool slots and maxActiveTasks hold across processes', async () => {
-    await test.db.knex.raw(`INSERT INTO sluice_pools (name, slots) VALUES ('tiny', 2)`);
+    await processes.test.db.knex.raw(`INSERT INTO sluice_pools (name, slots) VALUES ('tiny', 2)`);
     const pooledProbe = new ConcurrencyProbe();
     const pooled = dag({ id: 'pooled', schedule: null });
     for (let i = 0; i < 6; i++) pooled.task(`t${i}`, { pool: 'tiny' }, async (ctx) => pooledProbe.run(`${ctx.runId}:${ctx.taskId}`, 60));
@@ -72,14 +56,14 @@ describe('distributed: schedulers and workers sharing one database', () => {
     for (let i = 0; i < 8; i++) capped.task(`t${i}`, async (ctx) => cappedProbe.run(`${ctx.runId}:${ctx.taskId}`, 60));
     const clock = new ManualClock('2026-03-01T00:00:00Z');
     for (let i = 0; i < 3; i++) {
-      await triggerDagRun(test.db.knex, pooled, { logicalDate: new Date(Date.UTC(2026, 1, 1 + i)) }, clock.now());
-      await triggerDagRun(test.db.knex, capped, { logicalDate: new Date(Date.UTC(2026, 1, 1 + i)) }, clock.now());
+      await triggerDagRun(processes.test.db.knex, pooled, { logicalDate: new Date(Date.UTC(2026, 1, 1 + i)) }, clock.now());
+      await triggerDagRun(processes.test.db.knex, capped, { logicalDate: new Date(Date.UTC(2026, 1, 1 + i)) }, clock.now());
     }
     const schedulers = await Promise.all([0, 1].map(async () => makeScheduler((await open()).knex, [pooled, capped], clock, { concurrency: 0, loopIntervalMs: 20 })));
     const workers = await Promise.all([0, 1, 2].map(async () => makeWorker((await open()).knex, [pooled, capped], { concurrency: 8, pollIntervalMs: 20 })));
     for (const p of [...schedulers, ...workers]) p.start();
     await until(
-      async () => (await countRuns(test.db.knex, 'pooled', 'success')) === 3 && (await countRuns(test.db.knex, 'capped', 'success')) === 3,
+      async () => (await countRuns(processes.test.db.knex, 'pooled', 'success')) === 3 && (await countRuns(processes.test.db.knex, 'capped', 'success')) === 3,
       'pooled and capped runs to succeed',
     );
     await Promise.all([...schedulers.map((s) => s.stop(0)), ...workers.map((w) => w.stop(0))]);
@@ -95,17 +79,17 @@ describe('distributed: schedulers and workers sharing one database', () => {
     d.task('in_b', { queue: 'b' }, async () => 2);
     d.task('in_default', async () => 3);
     const clock = new ManualClock('2026-03-01T00:00:00Z');
-    for (let i = 0; i < 4; i++) await triggerDagRun(test.db.knex, d, { logicalDate: new Date(Date.UTC(2026, 1, 1 + i)) }, clock.now());
+    for (let i = 0; i < 4; i++) await triggerDagRun(processes.test.db.knex, d, { logicalDate: new Date(Date.UTC(2026, 1, 1 + i)) }, clock.now());
     const schedulerStats: IterationStats[] = [];
     const workerStats: WorkerIterationStats[] = [];
     const scheduler = makeScheduler((await open()).knex, [d], clock, { concurrency: 0, loopIntervalMs: 20, onIteration: (x) => schedulerStats.push(x) });
     const workerA = makeWorker((await open()).knex, [d], { queues: ['a'] });
     const workerB = makeWorker((await open()).knex, [d], { queues: ['b', 'default'], onIteration: (x) => workerStats.push(x) });
     for (const p of [scheduler, workerA, workerB]) p.start();
-    await until(async () => (await countRuns(test.db.knex, 'routed', 'success')) === 4, 'routed runs to succeed');
+    await until(async () => (await countRuns(processes.test.db.knex, 'routed', 'success')) === 4, 'routed runs to succeed');
     await Promise.all([scheduler.stop(0), workerA.stop(0), workerB.stop(0)]);
     const byTask = rowsOf(
-      await test.db.knex.raw(
+      await processes.test.db.knex.raw(
         `SELECT a.task_id, array_agg(DISTINCT a.worker) AS workers FROM sluice_attempts a JOIN sluice_dag_runs r ON r.id = a.run_pk
          WHERE r.dag_id = 'routed' GROUP BY a.task_id ORDER BY a.task_id`,
       ),

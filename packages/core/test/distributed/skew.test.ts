@@ -1,35 +1,19 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { dag } from '../../src/authoring/dag.js';
 import type { Clock } from '../../src/clock.js';
-import type { Database } from '../../src/store/database.js';
 import { rowsOf } from '../../src/store/rows.js';
-import { createTestDatabase, type TestDatabase } from '../../../../test-support/databases.js';
 import { makeScheduler } from '../engine/harness.js';
-import { makeDbTimeScheduler, makeWorker, openProcessDb } from './harness.js';
+import { makeDbTimeScheduler, makeWorker, useProcessDatabases } from './harness.js';
 
 /** A local clock off by `offsetMs` from the real (and the database's) time. */
 const skewed = (offsetMs: number): Clock => ({ now: () => new Date(Date.now() + offsetMs) });
 
 describe('distributed: clock skew between processes', () => {
-  let test: TestDatabase;
-  const pools: Database[] = [];
-  const open = async (): Promise<Database> => {
-    const db = await openProcessDb(test.url);
-    pools.push(db);
-    return db;
-  };
-  beforeAll(async () => {
-    test = await createTestDatabase('postgres');
-  });
-  afterEach(async () => {
-    await Promise.all(pools.splice(0).map((p) => p.close()));
-  });
-  afterAll(async () => {
-    await test.drop();
-  });
+  const processes = useProcessDatabases();
+  const open = processes.open;
 
   const runsOf = async (dagId: string): Promise<{ logical: number; end: number; created: number }[]> =>
-    rowsOf(await test.db.knex.raw(`SELECT logical_date, data_interval_end, created_at FROM sluice_dag_runs WHERE dag_id = ? ORDER BY logical_date`, [dagId])).map((r) => ({
+    rowsOf(await processes.test.db.knex.raw(`SELECT logical_date, data_interval_end, created_at FROM sluice_dag_runs WHERE dag_id = ? ORDER BY logical_date`, [dagId])).map((r) => ({
       logical: new Date(r.logical_date as Date).getTime(),
       end: new Date(r.data_interval_end as Date).getTime(),
       created: new Date(r.created_at as Date).getTime(),
@@ -57,7 +41,7 @@ describe('distributed: clock skew between processes', () => {
     // Never before the interval ended (database time), whatever the local clocks say.
     expect(runs.filter((r) => r.created < r.end - 500)).toEqual([]);
     const attempts = rowsOf(
-      await test.db.knex.raw(`SELECT a.state, a.try_number, a.error FROM sluice_attempts a JOIN sluice_dag_runs r ON r.id = a.run_pk WHERE r.dag_id = 'skewed'`),
+      await processes.test.db.knex.raw(`SELECT a.state, a.try_number, a.error FROM sluice_attempts a JOIN sluice_dag_runs r ON r.id = a.run_pk WHERE r.dag_id = 'skewed'`),
     );
     expect(attempts.length).toBeGreaterThan(0);
     expect(attempts.filter((a) => a.state !== 'success' || Number(a.try_number) !== 1)).toEqual([]);
