@@ -7,7 +7,10 @@ export interface RecordingContext extends TaskContext {
 }
 
 /** A task context for `ds` with the given connections. */
-export function fakeContext(connections: Connection[], options: { ds?: string; runId?: string; signal?: AbortSignal } = {}): RecordingContext {
+export function fakeContext(
+  connections: Connection[],
+  options: { ds?: string; runId?: string; params?: Record<string, unknown>; signal?: AbortSignal } = {},
+): RecordingContext {
   const logicalDate = new Date(`${options.ds ?? '2026-01-01'}T00:00:00Z`);
   const byId = new Map(connections.map((c) => [c.id, c]));
   const base = {
@@ -17,7 +20,7 @@ export function fakeContext(connections: Connection[], options: { ds?: string; r
     logicalDate,
     dataIntervalStart: logicalDate,
     dataIntervalEnd: new Date(logicalDate.getTime() + 86_400_000),
-    params: {},
+    params: options.params ?? {},
   };
   const assetEvents: RecordingContext['assetEvents'] = [];
   return {

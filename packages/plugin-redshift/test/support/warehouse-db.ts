@@ -4,19 +4,18 @@
  * resolves the warehouse connection and records asset events.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  NotFoundError,
-  buildTemplateVariables,
-  renderTemplate,
-  silentLogger,
-  unavailableCatalog,
-  type Connection,
-  type TaskContext,
-} from '@sluice/core';
 import { afterAll, beforeAll } from 'vitest';
 import { TEST_ENV } from '../../../../test-support/env.js';
 import { createDatabase, dropDatabase } from '../../../../test-support/postgres-admin.js';
 import { DEFAULT_WAREHOUSE_CONNECTION_ID, WarehouseHook } from '../../src/index.js';
+import type { Connection } from '@sluice/core';
+import { fakeContext, type RecordingContext } from '../../../plugin-aws/test/fake-context.js';
+
+export type { RecordingContext };
+/** Options of {@link contextFor}: logical date `ds` (`YYYY-MM-DD`), params, abort signal. */
+export type ContextOptions = NonNullable<Parameters<typeof fakeContext>[1]>;
+/** A task context resolving the given connections (plugin-aws's test context: templates render with the core's renderer, asset events are recorded). */
+export const contextFor = fakeContext;
 
 /** A warehouse database for one test file. */
 export interface WarehouseDb {
@@ -84,54 +83,5 @@ export function useWarehouseDb(): () => WarehouseDb {
   return () => {
     if (!db) throw new Error('the warehouse database exists only inside hooks and tests');
     return db;
-  };
-}
-
-/** A task context plus the asset events recorded through it. */
-export interface RecordingContext extends TaskContext {
-  assetEvents: { uri: string; metadata: Record<string, unknown> }[];
-}
-
-/** Options of {@link contextFor}. */
-export interface ContextOptions {
-  /** Logical date as `YYYY-MM-DD`. Default `2026-01-01` (a daily interval). */
-  ds?: string;
-  params?: Record<string, unknown>;
-  signal?: AbortSignal;
-}
-
-/** A task context resolving the given connections; templates render with the core's renderer. */
-export function contextFor(connections: Connection[], options: ContextOptions = {}): RecordingContext {
-  const logicalDate = new Date(`${options.ds ?? '2026-01-01'}T00:00:00Z`);
-  const byId = new Map(connections.map((c) => [c.id, c]));
-  const base = {
-    dagId: 'd',
-    runId: 'scheduled__2026-01-01T00:00:00+00:00',
-    taskId: 't',
-    logicalDate,
-    dataIntervalStart: logicalDate,
-    dataIntervalEnd: new Date(logicalDate.getTime() + 86_400_000),
-    params: options.params ?? {},
-  };
-  const assetEvents: RecordingContext['assetEvents'] = [];
-  return {
-    ...base,
-    mapIndex: -1,
-    tryNumber: 1,
-    maxTries: 1,
-    triggeringAssetEvents: [],
-    signal: options.signal ?? new AbortController().signal,
-    log: silentLogger,
-    assetEvents,
-    getConnection: async (id) => {
-      const c = byId.get(id);
-      if (!c) throw new NotFoundError(`connection '${id}' not found`);
-      return c;
-    },
-    getVariable: async () => undefined,
-    render: (template) => renderTemplate(template, buildTemplateVariables(base), { variable: async () => undefined }),
-    previousOutput: async () => undefined,
-    catalog: unavailableCatalog,
-    recordAssetEvent: (uri, metadata = {}) => void assetEvents.push({ uri, metadata }),
   };
 }
