@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Dag } from '../authoring/dag.js';
 import { ValidationError } from '../errors.js';
 import { planBackfill, type BackfillPlanItem, type ReprocessPolicy } from '../scheduling/backfill-plan.js';
+import { listBackfillRecords, type BackfillRecord } from '../store/backfill-list.js';
 import { createDagRun } from '../store/create-run.js';
 import { upsertDag } from '../store/dags.js';
 import { rowsOf, toDate } from '../store/rows.js';
@@ -79,40 +80,12 @@ export async function createBackfill(knex: Knex, dag: Dag<unknown>, o: BackfillO
   return { backfillId, plan };
 }
 
-/** A backfill with its progress. */
-export interface BackfillProgress {
-  id: number;
-  dagId: string;
-  from: Date;
-  to: Date;
-  reprocess: ReprocessPolicy;
-  maxActiveRuns: number;
-  state: 'running' | 'success' | 'failed' | 'cancelled';
-  runs: { total: number; queued: number; running: number; success: number; failed: number };
-}
+/** A backfill with its progress (run counts by state). */
+export type BackfillProgress = BackfillRecord;
 
 /** Backfills with run counts by state, newest first. */
 export async function listBackfills(knex: Knex, dagId?: string): Promise<BackfillProgress[]> {
-  const rows = rowsOf(
-    await knex.raw(
-      `SELECT b.*, count(r.id) AS total,
-         count(r.id) FILTER (WHERE r.state = 'queued') AS queued, count(r.id) FILTER (WHERE r.state = 'running') AS running,
-         count(r.id) FILTER (WHERE r.state = 'success') AS success, count(r.id) FILTER (WHERE r.state = 'failed') AS failed
-       FROM sluice_backfills b LEFT JOIN sluice_dag_runs r ON r.backfill_id = b.id
-       WHERE (?::text IS NULL OR b.dag_id = ?::text) GROUP BY b.id ORDER BY b.id DESC`,
-      [dagId ?? null, dagId ?? null],
-    ),
-  );
-  return rows.map((r) => ({
-    id: Number(r.id),
-    dagId: String(r.dag_id),
-    from: toDate(r.from_date) as Date,
-    to: toDate(r.to_date) as Date,
-    reprocess: r.reprocess as ReprocessPolicy,
-    maxActiveRuns: Number(r.max_active_runs),
-    state: r.state as BackfillProgress['state'],
-    runs: { total: Number(r.total), queued: Number(r.queued), running: Number(r.running), success: Number(r.success), failed: Number(r.failed) },
-  }));
+  return listBackfillRecords(knex, { dagId });
 }
 
 /** Cancels a running backfill: its queued runs are removed, running ones finish. */

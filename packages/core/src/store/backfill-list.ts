@@ -15,7 +15,7 @@ export interface BackfillRecord {
   runs: { total: number; queued: number; running: number; success: number; failed: number };
 }
 
-/** Backfills (of one DAG, or one by id, or all), newest first, with run counts by state. */
+/** Backfills (of one DAG, or one by id, or all), newest first, with run counts by state; all of them unless `limit` is given. */
 export async function listBackfillRecords(db: Queryable, q: { dagId?: string | undefined; id?: number | undefined; limit?: number } = {}): Promise<BackfillRecord[]> {
   const rows = rowsOf(
     await db.raw(
@@ -25,7 +25,7 @@ export async function listBackfillRecords(db: Queryable, q: { dagId?: string | u
        FROM sluice_backfills b LEFT JOIN sluice_dag_runs r ON r.backfill_id = b.id
        WHERE (?::text IS NULL OR b.dag_id = ?::text) AND (?::bigint IS NULL OR b.id = ?::bigint)
        GROUP BY b.id ORDER BY b.id DESC LIMIT ?`,
-      [q.dagId ?? null, q.dagId ?? null, q.id ?? null, q.id ?? null, q.limit ?? 100],
+      [q.dagId ?? null, q.dagId ?? null, q.id ?? null, q.id ?? null, q.limit ?? null],
     ),
   );
   return rows.map((r) => ({

@@ -49,7 +49,7 @@ export function registerBackfillRoutes(app: ApiApp, ctx: ApiContext): void {
 
   addRoute(app, ctx, { method: 'get', path: '/api/v1/backfills', summary: 'Backfills with progress, newest first', query: backfillListQuery }, async (c) => {
     const q = readQuery(c, backfillListQuery);
-    const records = await listBackfillRecords(knex, { dagId: q.dagId });
+    const records = await listBackfillRecords(knex, { dagId: q.dagId, limit: 100 });
     return c.json({ backfills: records.map(backfillJson) });
   });
 
