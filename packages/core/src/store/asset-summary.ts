@@ -1,5 +1,6 @@
 import type { AssetEvent } from '../authoring/task.js';
-import { rowsOf, toDate, toJson, type Queryable } from './rows.js';
+import { toAssetEvent } from './assets.js';
+import { rowsOf, type Queryable } from './rows.js';
 
 /** An asset with its newest events. */
 export interface AssetSummary {
@@ -21,15 +22,7 @@ export async function listAssetSummaries(db: Queryable, perAsset: number): Promi
   );
   const out = new Map<string, AssetSummary>();
   for (const r of rows) {
-    const event: AssetEvent = {
-      id: Number(r.id),
-      uri: String(r.uri),
-      dagId: String(r.dag_id ?? ''),
-      runId: String(r.run_id ?? ''),
-      taskId: String(r.task_id ?? ''),
-      metadata: toJson(r.metadata),
-      createdAt: toDate(r.created_at) as Date,
-    };
+    const event = toAssetEvent(r);
     const summary = out.get(event.uri) ?? { uri: event.uri, lastEventAt: event.createdAt, events: [] };
     summary.events.push(event);
     out.set(event.uri, summary);

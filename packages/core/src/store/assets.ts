@@ -1,7 +1,8 @@
 import type { AssetEvent } from '../authoring/task.js';
 import { rowsOf, toDate, toJson, type Queryable } from './rows.js';
 
-function toAssetEvent(r: Record<string, unknown>): AssetEvent {
+/** An `sluice_asset_events` row as an AssetEvent. */
+export function toAssetEvent(r: Record<string, unknown>): AssetEvent {
   return {
     id: Number(r.id),
     uri: String(r.uri),
