@@ -30,7 +30,7 @@ export { DAG_ID_PATTERN, TASK_ID_PATTERN, dagOptionsSchema, taskOptionsSchema } 
 export { Scheduler, type SchedulerOptions, type IterationResult, type IterationStats } from './scheduler/scheduler.js';
 export { StaticDagRegistry, type DagRegistry } from './scheduler/dag-registry.js';
 export { Worker, type WorkerOptions, type WorkerIterationStats } from './worker/worker.js';
-export type { HeartbeatConnection } from './worker/execution.js';
+export type { HeartbeatConnection, TaskProcessOptions } from './worker/execution.js';
 export { triggerDagRun, type TriggerOptions } from './scheduler/trigger.js';
 export { createBackfill, listBackfills, cancelBackfill, type BackfillOptions, type BackfillProgress } from './scheduler/backfill.js';
 export { clearTaskInstances, type ClearOptions } from './scheduler/clear.js';

@@ -1,16 +1,13 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import type { Dag } from '../authoring/dag.js';
 import type { DagStructure } from '../authoring/structure.js';
 import { DatabaseClock, type Clock } from '../clock.js';
-import type { Connection } from '../connections/types.js';
-import type { SecretRedactor } from '../connections/redact.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { describeError } from '../executor/invoke-task.js';
 import type { LocalExecutor } from '../executor/local-executor.js';
 import { WakeupListener } from '../store/wakeup-listener.js';
-import { chooseClock, createExecution, type HeartbeatConnection } from '../worker/execution.js';
+import { chooseClock, createExecution, type TaskProcessOptions } from '../worker/execution.js';
 import { PollingLoop } from '../worker/polling-loop.js';
 import type { HeartbeatThread } from '../worker/heartbeat-thread.js';
 import type { AttemptReport } from '../executor/run-attempt.js';
@@ -19,7 +16,7 @@ import { rowsOf } from '../store/rows.js';
 import { heartbeatProcess, markProcessStopped } from '../store/processes.js';
 import { advanceRuns, type RunEvent } from './advance-runs.js';
 import { createDueRuns, type SchedulableDag } from './create-runs.js';
-import { VersionCache, type DagRegistry } from './dag-registry.js';
+import { VersionCache } from './dag-registry.js';
 import { failStaleAttempts } from './stale-attempts.js';
 import { syncDagsToStore } from './sync-dags.js';
 import { completeBackfills } from './backfill.js';
@@ -27,38 +24,15 @@ import { notifyRunEvents } from './run-notifications.js';
 import { hashDagStructure } from '../authoring/structure.js';
 
 /** Options of {@link Scheduler}. */
-export interface SchedulerOptions {
-  knex: Knex;
-  /** DAG code. */
-  registry: DagRegistry;
+export interface SchedulerOptions extends TaskProcessOptions {
   /** Rescans DAG files (DagFolder.scan); import errors are stored for `dags list`. */
   scanDags?: () => Promise<{ changed: boolean; errors: ReadonlyMap<string, string> }>;
-  /** Resolves connections and variables for tasks (the secrets chain). */
-  getConnection: (id: string) => Promise<Connection>;
-  getVariable: (key: string) => Promise<string | undefined>;
-  /** Fixed clock (tests). Default: database time (sampled `clock_timestamp()`) over `localClock`. */
-  clock?: Clock;
-  /** The local clock database time is derived from (default the system clock). Ignored with `clock`. */
-  localClock?: Clock;
-  logger?: Logger;
   /** Attempts running at once in this process. Default 16. 0 runs no executor (scheduling only). */
   concurrency?: number;
-  queues?: readonly string[];
   /** Time between loop iterations when nothing wakes it. Default 1000 ms. */
   loopIntervalMs?: number;
-  /** Minimum time between DAG folder scans. Default 2000 ms. */
-  scanIntervalMs?: number;
   /** A running attempt with no heartbeat for this long is failed (and retried). Default 120 s. */
   heartbeatTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  /** Heartbeat attempts from a thread with its own connection (Postgres), so busy tasks are not declared dead. */
-  heartbeatConnection?: HeartbeatConnection;
-  /** Direct Postgres URL to LISTEN for wake-ups on; without it the loop only polls. */
-  listenUrl?: string;
-  maxOutputBytes?: number;
-  redactor?: SecretRedactor;
-  /** Folder the DAG files (and `dag.file` paths) are in. */
-  dagsDir?: string;
   /** Called after each loop iteration (successful or not) with what it did and how long it took. */
   onIteration?: (stats: IterationStats) => void;
 }

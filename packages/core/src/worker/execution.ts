@@ -18,6 +18,34 @@ export interface HeartbeatConnection {
   schema?: string | undefined;
 }
 
+/** The options a scheduler and a worker share: the store, DAG code, secrets, clocks and task execution. */
+export interface TaskProcessOptions {
+  knex: Knex;
+  /** DAG code (task bodies run in this process). */
+  registry: DagRegistry;
+  /** Resolves connections and variables for tasks (the secrets chain). */
+  getConnection: (id: string) => Promise<Connection>;
+  getVariable: (key: string) => Promise<string | undefined>;
+  /** Fixed clock (tests). Default: database time (sampled `clock_timestamp()`) over `localClock`. */
+  clock?: Clock;
+  /** The local clock database time is derived from (default the system clock). Ignored with `clock`. */
+  localClock?: Clock;
+  logger?: Logger;
+  /** Queues served. Default `['default']`. */
+  queues?: readonly string[];
+  /** Minimum time between DAG folder scans. Default 2000 ms. */
+  scanIntervalMs?: number;
+  heartbeatIntervalMs?: number;
+  /** Heartbeat attempts from a thread with its own connection (Postgres), so busy tasks are not declared dead. */
+  heartbeatConnection?: HeartbeatConnection;
+  /** Direct Postgres URL to LISTEN for wake-ups on; without it the process only polls. */
+  listenUrl?: string;
+  maxOutputBytes?: number;
+  redactor?: SecretRedactor;
+  /** Folder the DAG files (and `dag.file` paths) are in. */
+  dagsDir?: string;
+}
+
 /** What both the scheduler's executor and a worker's need to run attempts. */
 export interface ExecutionSetup {
   knex: Knex;

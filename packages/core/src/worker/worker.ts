@@ -1,50 +1,24 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import type { Knex } from 'knex';
 import { DatabaseClock, type Clock } from '../clock.js';
-import type { Connection } from '../connections/types.js';
-import type { SecretRedactor } from '../connections/redact.js';
 import { describeError } from '../executor/invoke-task.js';
 import type { LocalExecutor } from '../executor/local-executor.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { VersionCache, type DagRegistry } from '../scheduler/dag-registry.js';
+import { VersionCache } from '../scheduler/dag-registry.js';
 import { heartbeatProcess, markProcessStopped } from '../store/processes.js';
 import { WakeupListener } from '../store/wakeup-listener.js';
-import { chooseClock, createExecution, type HeartbeatConnection } from './execution.js';
+import { chooseClock, createExecution, type TaskProcessOptions } from './execution.js';
 import { PollingLoop } from './polling-loop.js';
 import type { HeartbeatThread } from './heartbeat-thread.js';
 
 /** Options of {@link Worker}. */
-export interface WorkerOptions {
-  knex: Knex;
-  /** DAG code (task bodies run here). */
-  registry: DagRegistry;
+export interface WorkerOptions extends TaskProcessOptions {
   /** Rescans DAG files (DagFolder.scan) so new DAG code is picked up. */
   scanDags?: () => Promise<unknown>;
-  /** Resolves connections and variables for tasks (the secrets chain). */
-  getConnection: (id: string) => Promise<Connection>;
-  getVariable: (key: string) => Promise<string | undefined>;
-  /** Fixed clock (tests). Default: database time over `localClock`. */
-  clock?: Clock;
-  /** The local clock database time is derived from (default the system clock). Ignored with `clock`. */
-  localClock?: Clock;
-  logger?: Logger;
   /** Attempts running at once. Default 16. */
   concurrency?: number;
-  /** Queues served. Default `['default']`. */
-  queues?: readonly string[];
   /** Time between claims when nothing wakes the worker. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** Minimum time between DAG folder scans. Default 2000 ms. */
-  scanIntervalMs?: number;
-  heartbeatIntervalMs?: number;
-  /** Heartbeat from a thread with its own connection (Postgres), so busy tasks are not declared dead. */
-  heartbeatConnection?: HeartbeatConnection;
-  /** Direct Postgres URL to LISTEN for wake-ups on; without it the worker only polls. */
-  listenUrl?: string;
-  maxOutputBytes?: number;
-  redactor?: SecretRedactor;
-  dagsDir?: string;
   /** Called after each claim iteration. */
   onIteration?: (stats: WorkerIterationStats) => void;
 }
