@@ -46,12 +46,18 @@ export interface AttemptReport {
 }
 
 const LOG_FLUSH_LINES = 200;
+/** A line waits at most this long before it is stored, so a running task's log can be tailed. */
+const LOG_FLUSH_DELAY_MS = 500;
 
-/** Flushes captured log lines to the store in batches, redacting secrets. */
+/**
+ * Flushes captured log lines to the store, redacting secrets: in batches of {@link LOG_FLUSH_LINES}, and
+ * at most {@link LOG_FLUSH_DELAY_MS} after a line was logged.
+ */
 class AttemptLogSink {
   readonly lines: LogLine[] = [];
   private flushed = 0;
   private pending: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
   constructor(
     private readonly knex: Knex,
     private readonly attemptId: string,
@@ -59,9 +65,17 @@ class AttemptLogSink {
     private readonly logger: Logger,
   ) {}
   maybeFlush(): void {
-    if (this.lines.length - this.flushed >= LOG_FLUSH_LINES) this.flush();
+    const unflushed = this.lines.length - this.flushed;
+    if (unflushed >= LOG_FLUSH_LINES) void this.flush();
+    else if (unflushed > 0 && !this.timer) {
+      this.timer = setTimeout(() => void this.flush(), LOG_FLUSH_DELAY_MS);
+      this.timer.unref();
+    }
   }
   flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.lines.length === this.flushed) return this.pending;
     const batch = this.lines.slice(this.flushed).map((l) => ({
       ...l,
       message: this.redactor.redact(l.message),

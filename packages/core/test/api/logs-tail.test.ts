@@ -14,8 +14,43 @@ interface Logs {
 
 describeEachBackend('API log tail', (getDb) => {
   let scheduler: Scheduler | undefined;
+  let quietScheduler: Scheduler | undefined;
   afterAll(async () => {
     await scheduler?.stop(0);
+    await quietScheduler?.stop(0);
+  });
+
+  it('shows a single line of a running attempt without waiting for a batch or the end', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const d = dag({ id: 'quiet_tail', schedule: null });
+    d.task('quiet', async (ctx) => {
+      ctx.log.info('started, now waiting');
+      await gate;
+      return 1;
+    });
+    const dags = [d as unknown as Dag<unknown>];
+    const clock = new ManualClock('2026-01-05T00:00:00Z');
+    quietScheduler = makeScheduler(getDb().knex, dags, clock);
+    await quietScheduler.runOnce();
+    const app = makeApp(getDb(), { dags, clock });
+    const created = await call(app, 'POST', '/api/v1/dags/quiet_tail/runs', { body: {} });
+    const logsPath = `/api/v1/dags/quiet_tail/runs/${encodeURIComponent(created.body.runId as string)}/tasks/quiet/logs`;
+    let seen: Logs | undefined;
+    for (let i = 0; i < 100 && !seen; i++) {
+      await quietScheduler.runOnce();
+      const r = (await call(app, 'GET', logsPath)).body as Logs;
+      if (r.lines.length > 0) seen = r;
+      else await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    try {
+      if (!seen) throw new Error('the running attempt never stored its only line');
+      expect(seen.attemptRunning).toBe(true);
+      expect(seen.lines.map((l) => l.message)).toEqual(['started, now waiting']);
+    } finally {
+      release();
+      await quietScheduler.executor?.idle();
+    }
   });
 
   it('tails a running attempt with after=nextAfter until it ends', async () => {
