@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TriggerRule } from '../states.js';
 import type { ScheduleSpec } from './schedule.js';
 import type { TaskIsolation } from './task.js';
+import { canonical } from '../canonical-json.js';
 
 /** Kind of a task node. */
 export type TaskKind = 'task' | 'map' | 'branch' | 'sensor';
@@ -71,19 +72,6 @@ export interface DagStructure {
   paramsSchema?: Record<string, unknown> | null | undefined;
   /** Tasks in topological order. */
   tasks: TaskNode[];
-}
-
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = canonical(v);
-    }
-    return out;
-  }
-  return value;
 }
 
 /** The DAG version: a short sha256 of the canonical JSON of its structure. */

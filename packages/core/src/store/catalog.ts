@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { CatalogTable, CatalogTableInput, PutTableResult, SchemaChangePolicy } from '../catalog/types.js';
 import { ValidationError } from '../errors.js';
 import { rowsOf, toDate, type Queryable } from './rows.js';
+import { canonical } from '../canonical-json.js';
 
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be letters, digits and _ (not starting with a digit)');
 const inputSchema = z.object({
@@ -75,8 +76,9 @@ export async function listCatalogTables(db: Queryable): Promise<CatalogTable[]> 
   return rows.map(toTable);
 }
 
+// Canonical: the stored columns come back from jsonb with their keys reordered.
 const schemaKey = (t: Pick<CatalogTableInput, 'location' | 'format' | 'columns' | 'partitionKeys'>): string =>
-  JSON.stringify([t.location, t.format, t.columns, t.partitionKeys]);
+  JSON.stringify(canonical([t.location, t.format, t.columns, t.partitionKeys]));
 
 /**
  * Records a crawl in one transaction (the table row is locked, so concurrent crawls serialise): a new table

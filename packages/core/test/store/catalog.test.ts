@@ -33,6 +33,14 @@ describeEachBackend('data catalog', (getDb, kind) => {
     expect((await listCatalogTables(knex)).map((t) => `${t.database}.${t.name}@${t.version}`)).toContain('raw.reddit_posts@2');
   });
 
+  it('does not see a schema change when only the key order of the columns differs', async () => {
+    const knex = getDb().knex;
+    const first = await putCatalogTable(knex, { ...table([{ name: 'id', type: 'string', nullable: false }]), name: 'key_order' });
+    expect(first.table.version).toBe(1);
+    const reordered = await putCatalogTable(knex, { ...table([{ nullable: false, type: 'string', name: 'id' }]), name: 'key_order' });
+    expect(reordered).toMatchObject({ schemaChanged: false, versionCreated: false, table: { version: 1 } });
+  });
+
   it('rejects bad names, naming the field, and stores nothing', async () => {
     await expect(putCatalogTable(getDb().knex, { ...table([]), name: 'posts; drop table x' })).rejects.toThrow(/field 'name'/);
     expect(await getCatalogTable(getDb().knex, 'raw', 'posts; drop table x')).toBeUndefined();
