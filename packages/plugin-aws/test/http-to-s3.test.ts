@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { httpToS3, keyForUrl, S3Hook } from '../src/index.js';
 import { startS3Server, type LocalS3Server } from '../src/testing/index.js';
 import { fakeContext } from './fake-context.js';
@@ -11,13 +11,11 @@ let s3: LocalS3Server;
 let hook: S3Hook;
 let web: Server;
 let base: string;
-const starts: { path: string; at: number }[] = [];
 
 beforeAll(async () => {
   s3 = await startS3Server({ buckets: [BUCKET] });
   hook = new S3Hook('aws_default', { getConnection: async () => s3.connection() });
   web = createServer((req, res) => {
-    starts.push({ path: req.url ?? '', at: Date.now() });
     if (req.url?.startsWith('/img/')) return void res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
     if (req.url === '/big.bin') return void res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.alloc(5000));
     if (req.url === '/slow.jpg') {
@@ -41,10 +39,18 @@ afterAll(async () => {
 describe('aws.http-to-s3', () => {
   it('stores images with their content type and skips 404, timeouts and oversized bodies with a reason', async () => {
     const ctx = fakeContext([s3.connection()], { ds: '2026-01-02' });
-    starts.length = 0;
     const urls = [`${base}/img/a.png`, `${base}/img/b.png`, `${base}/missing.png`, `${base}/slow.jpg`, `${base}/big.bin`];
     const operator = httpToS3({ bucket: BUCKET, prefix: 'media/dt={{ ds }}', urls, perHostIntervalMs: 100, concurrency: 3, timeoutMs: 300, maxBytes: 1000 });
+    // Request starts as the client makes them (the server's arrival times also carry its event-loop delays).
+    const requestStarts: number[] = [];
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      requestStarts.push(Date.now());
+      return realFetch(input, init);
+    });
     const out = await operator.run(ctx, {});
+    vi.mocked(globalThis.fetch).mockRestore();
+    expect(requestStarts).toHaveLength(urls.length);
     expect(out.transferred.map((t) => t.url).sort()).toEqual([`${base}/img/a.png`, `${base}/img/b.png`]);
     expect(Object.fromEntries(out.skipped.map((s) => [s.url.slice(base.length), s.reason]))).toEqual({
       '/missing.png': 'http 404',
@@ -59,7 +65,7 @@ describe('aws.http-to-s3', () => {
     expect(ctx.assetEvents).toEqual([{ uri: 's3://media/media/dt=2026-01-02', metadata: { keys: expect.any(Array), count: 2 } }]);
 
     // Per-host limit: request starts to the one host are at least ~100 ms apart despite concurrency 3.
-    const times = starts.map((s) => s.at).sort((x, y) => x - y);
+    const times = [...requestStarts].sort((x, y) => x - y);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(90);
 
     // A rerun writes the same keys: no duplicates.
